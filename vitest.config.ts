@@ -1,0 +1,43 @@
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vitest/config'
+
+// Debian's Chromium: browser downloads are not possible on our machines, so we never let
+// Playwright fetch its own build.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['packages/*/test/unit/**/*.test.ts'],
+          typecheck: { enabled: true, include: ['packages/*/test/types/**/*.test-d.ts'], tsconfig: 'packages/atelier/test/tsconfig.json' },
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['packages/*/test/browser/**/*.test.ts'],
+          testTimeout: 20_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: chromium, args: chromiumArgs } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+})
