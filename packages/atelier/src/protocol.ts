@@ -1,0 +1,92 @@
+/**
+ * The wire protocol between a task's executor (main thread) and the worker harness.
+ * Types only: everything that crosses `postMessage` is declared here and nowhere else.
+ *
+ * Connection. The harness is exposed with comlink's `expose`, so the executor opens the
+ * conversation with one comlink `APPLY` message for {@link CONNECT_METHOD}, carrying a
+ * `MessagePort`. From then on both sides speak the plain messages below over that dedicated
+ * port: no comlink proxies on the hot path, and app messages posted to the worker itself never
+ * reach the dispatcher.
+ */
+
+/** The harness method the executor applies (through comlink's wire format) to hand over a port. */
+export type ConnectMethod = '__atelierConnect'
+
+/** comlink 4.x `APPLY` request, the only comlink message the executor ever sends. */
+export interface ComlinkApplyMessage {
+  id: string
+  type: 'APPLY'
+  path: [ConnectMethod]
+  argumentList: [{ type: 'RAW'; value: MessagePort }]
+}
+
+// ---- executor → harness -------------------------------------------------------------------
+
+/** Run `method` with `args`. `id` is unique per executor for the life of the port. */
+export interface CallMessage {
+  type: 'call'
+  id: number
+  method: string
+  args: unknown[]
+  /** The call's cancellation key, surfaced to the handler as `ctx.key`. */
+  key: string | undefined
+  /** Whether the harness should transfer (rather than clone) buffers found in the result. */
+  transferResult: boolean
+}
+
+/** Abort the handler's `ctx.signal` for call `id`. The harness still answers the call. */
+export interface CancelMessage {
+  type: 'cancel'
+  id: number
+  /** Why, as the caller will see it: used as `ctx.signal.reason` inside the worker. */
+  reason: SerializedError
+}
+
+export type ExecutorMessage = CallMessage | CancelMessage
+
+// ---- harness → executor -------------------------------------------------------------------
+
+/** The harness has the port and is listening. `methods` are the callable handler names. */
+export interface ReadyMessage {
+  type: 'ready'
+  methods: string[]
+}
+
+/** Call `id` returned `value`. */
+export interface ResultMessage {
+  type: 'result'
+  id: number
+  value: unknown
+}
+
+/** Call `id` threw, or could not be run or answered (unknown method, uncloneable result). */
+export interface ErrorMessage {
+  type: 'error'
+  id: number
+  error: SerializedError
+}
+
+export type HarnessMessage = ReadyMessage | ResultMessage | ErrorMessage
+
+// ---- errors -------------------------------------------------------------------------------
+
+/**
+ * An error flattened for structured cloning. Browsers clone `Error` objects but drop custom
+ * fields, `cause` chains and `AggregateError.errors` unevenly, so we carry them explicitly.
+ */
+export interface SerializedError {
+  name: string
+  message: string
+  stack: string | undefined
+  cause?: SerializedValue
+  /** `AggregateError.errors`. */
+  errors?: SerializedValue[]
+  /** Own enumerable fields other than the above (e.g. `code`), each made cloneable. */
+  props?: Record<string, unknown>
+}
+
+/** A thrown value or error cause: an error, a cloneable value, or a description of one. */
+export type SerializedValue =
+  | { kind: 'error'; error: SerializedError }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'uncloneable'; description: string }
