@@ -25,6 +25,8 @@ export default defineConfig({
         },
       },
       {
+        // Pre-bundled up front: discovering comlink mid-run makes Vite reload the page.
+        optimizeDeps: { include: ['comlink'] },
         test: {
           name: 'browser',
           include: ['packages/*/test/browser/**/*.test.ts'],

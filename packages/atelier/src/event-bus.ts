@@ -1,0 +1,45 @@
+/**
+ * The executor's one internal channel for lifecycle facts. Metrics, spans, snapshots and traces
+ * are listeners here; the executor never calls them directly.
+ *
+ * Emitting with no listener costs a property read, so the executor emits unconditionally and
+ * passes its own records rather than building event objects. A throwing listener is reported
+ * (asynchronously, so it still reaches the console and error handlers) and never breaks dispatch
+ * or the other listeners.
+ */
+export class EventBus<Events extends { [K in keyof Events]: unknown[] }> {
+  readonly #listeners: { [K in keyof Events]?: Array<(...args: Events[K]) => void> } = {}
+
+  on<K extends keyof Events>(type: K, listener: (...args: Events[K]) => void): () => void {
+    // Copy on write: emit() may be iterating the current array.
+    this.#listeners[type] = [...(this.#listeners[type] ?? []), listener]
+    return () => {
+      const list = this.#listeners[type]
+      if (!list) return
+      const next = list.filter((l) => l !== listener)
+      this.#listeners[type] = next.length ? next : undefined
+    }
+  }
+
+  has(type: keyof Events): boolean {
+    return this.#listeners[type] !== undefined
+  }
+
+  emit<K extends keyof Events>(type: K, ...args: Events[K]): void {
+    const list = this.#listeners[type]
+    if (!list) return
+    for (const listener of list) {
+      try {
+        listener(...args)
+      } catch (error) {
+        reportListenerError(error)
+      }
+    }
+  }
+}
+
+function reportListenerError(error: unknown): void {
+  queueMicrotask(() => {
+    throw error
+  })
+}

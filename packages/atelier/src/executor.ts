@@ -1,0 +1,541 @@
+/**
+ * The engine behind every task: admission (through the dispatch queue), worker choice (through
+ * the balancer), dispatch, cancellation, crash recovery and shutdown. Parallel and singleton
+ * tasks are the same executor; a singleton is a pool of one.
+ *
+ * The executor reports what happens on the runtime's event bus and keeps no observability
+ * state of its own beyond what `getState()` reads.
+ */
+
+import type { AbortTaskController } from './abort-task-controller.js'
+import { type Balancer, createBalancer } from './balancer.js'
+import { backoffDelay } from './backoff.js'
+import { Call, type CallCanceller, type SettleKind } from './call.js'
+import { DispatchQueue } from './dispatch-queue.js'
+import {
+  AbortError,
+  QueueDropError,
+  TaskDisposedError,
+  TimeoutError,
+  WorkerCrashedError,
+} from './errors.js'
+import type { EventBus } from './event-bus.js'
+import type { QueuePolicy, ResolvedTaskConfig, TaskDispatchOptions, TaskType } from './options.js'
+import type { CallMessage, HarnessMessage } from './protocol.js'
+import { deserializeError, serializeError } from './serialize-error.js'
+import { findTransferables } from './transfer.js'
+import { type SlotOwner, WorkerSlot } from './worker-slot.js'
+
+export type WorkerStatus = 'running' | 'stopped' | 'crashed'
+export type TaskStatus = 'idle' | 'active' | 'paused'
+
+export interface CrashRecord {
+  /** `Date.now()` of the crash. */
+  ts: number
+  error: Error
+  workerIndex: number
+}
+
+export interface TaskState {
+  type: TaskType
+  /** Workers alive (starting or ready). */
+  totalWorkers: number
+  /** Workers with at least one call on them. */
+  activeWorkers: number
+  /**
+   * `running`: some worker is alive. `crashed`: the task failed (see `crashPolicy`), or every
+   * worker is waiting out a restart delay. `stopped`: no worker alive.
+   */
+  workerStatus: WorkerStatus
+  /** `paused` after `stopWorkers()`; `active` while anything is queued or running. */
+  taskStatus: TaskStatus
+  lastCrash: CrashRecord | undefined
+  /** Calls posted to workers so far (a requeued call counts once per attempt). */
+  totalDispatched: number
+  poolSize: number
+  /** Calls in flight. */
+  queueDepth: number
+  /** Calls accepted and waiting for a worker. */
+  pendingQueueDepth: number
+  /** Callers blocked before admission (`block` policy). */
+  waitingQueueDepth: number
+  maxInFlight: number
+  maxQueueDepth: number
+  queuePolicy: QueuePolicy
+  /** Calls on each worker slot, by slot index. */
+  queueDepthByWorker: number[]
+}
+
+/** Lifecycle facts, in order of a call's life. Listeners receive the executor's own records. */
+export interface ExecutorEvents {
+  /** Admitted (pending or waiting). Calls refused at admission go straight to `settled`. */
+  queued: [task: TaskExecutor, call: Call]
+  dispatched: [task: TaskExecutor, call: Call, slot: WorkerSlot<Call>]
+  /** Put back in the queue after its worker crashed. */
+  requeued: [task: TaskExecutor, call: Call]
+  /** The caller's promise settled. `error` is undefined for `ok`. */
+  settled: [task: TaskExecutor, call: Call, kind: SettleKind, error: unknown]
+  spawned: [task: TaskExecutor, slot: WorkerSlot<Call>]
+  ready: [task: TaskExecutor, slot: WorkerSlot<Call>]
+  crashed: [task: TaskExecutor, slot: WorkerSlot<Call>, cause: Error]
+  /** A live worker was terminated on purpose (stop, idle, dispose, task failure). */
+  terminated: [task: TaskExecutor, slot: WorkerSlot<Call>]
+  disposed: [task: TaskExecutor]
+}
+
+const NO_TRANSFER: Transferable[] = []
+
+function fireTimeout(call: Call, ms: number): void {
+  call.timer = undefined
+  call.owner.cancel(call, new TimeoutError(ms), 'timeout')
+}
+
+export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
+  readonly #queue: DispatchQueue<Call>
+  readonly #slots: WorkerSlot<Call>[] = []
+  readonly #balancer: Balancer
+  #nextCallId = 1
+  #paused = false
+  #disposed = false
+  /** Set when the task failed (`fail-task`, or too many consecutive crashes). */
+  #failure: WorkerCrashedError | undefined
+  /** Crashes since any worker last completed a call. */
+  #crashStreak = 0
+  #lastCrash: CrashRecord | undefined
+  #totalDispatched = 0
+  #idleTimer: ReturnType<typeof setTimeout> | undefined
+  #readyWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+
+  constructor(
+    readonly config: ResolvedTaskConfig,
+    readonly bus: EventBus<ExecutorEvents>,
+    readonly keys: AbortTaskController,
+  ) {
+    this.#queue = new DispatchQueue({
+      maxInFlight: config.maxInFlight,
+      maxQueueDepth: config.maxQueueDepth,
+      policy: config.queuePolicy,
+    })
+    this.#balancer = createBalancer(config.balancer)
+    for (let i = 0; i < config.poolSize; i++) {
+      this.#slots.push(new WorkerSlot<Call>(i, this, config.worker))
+    }
+    if (config.init === 'eager') this.#startAll()
+  }
+
+  get isDisposed(): boolean {
+    return this.#disposed
+  }
+
+  // ---- calls -------------------------------------------------------------------------------
+
+  call(method: string, args: unknown[], options: TaskDispatchOptions | undefined): Promise<unknown> {
+    if (this.#disposed) return Promise.reject(new TaskDisposedError(this.config.taskId))
+    if (this.#failure) return Promise.reject(this.#failure)
+
+    let key = options?.key
+    if (key === undefined && this.config.keyOf) {
+      try {
+        key = this.config.keyOf(...args)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    if (key === '') key = undefined
+    const signal = options?.signal
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    if (key !== undefined && this.keys.isAborted(key)) {
+      return Promise.reject(this.keys.reasonFor(key))
+    }
+
+    const call = new Call(
+      this,
+      this.#nextCallId++,
+      method,
+      args,
+      key,
+      signal,
+      options?.transfer,
+      options?.transferResult ?? true,
+      options?.trace,
+    )
+    const promise = new Promise<unknown>((resolve, reject) => {
+      call.resolve = resolve
+      call.reject = reject
+    })
+    this.#clearIdleTimer()
+
+    const admission = this.#queue.offer(call)
+    if (admission.outcome === 'refused') {
+      const policy = this.config.queuePolicy as 'reject' | 'drop-latest'
+      this.#settle(call, false, new QueueDropError(policy, this.config.taskId), 'queue')
+      this.#armIdleTimer()
+      return promise
+    }
+    signal?.addEventListener('abort', call)
+    if (key !== undefined) this.keys.watch(key, call)
+    const { timeoutMs } = this.config
+    if (timeoutMs !== undefined) call.timer = setTimeout(fireTimeout, timeoutMs, call, timeoutMs)
+    if (admission.outcome === 'evicted') {
+      const error = new QueueDropError('drop-oldest', this.config.taskId)
+      this.#settle(admission.evicted, false, error, 'queue')
+    }
+    this.bus.emit('queued', this, call)
+    this.#pump()
+    return promise
+  }
+
+  /** Cancels a call in any phase. The caller hears at once; a worker running it is told. */
+  cancel(call: Call, reason: unknown, kind: SettleKind): void {
+    if (call.settled) return
+    const slot = call.slot
+    if (slot) {
+      // The worker keeps the call (and its place in maxInFlight) until it answers: it is still
+      // busy, and pretending otherwise would pile new work onto it.
+      try {
+        slot.post({ type: 'cancel', id: call.id, reason: serializeError(reason) }, NO_TRANSFER)
+      } catch {
+        // The reason could not be described; the worker still learns nothing is waiting.
+      }
+      this.#settle(call, false, reason, kind)
+      return
+    }
+    this.#queue.remove(call)
+    this.#settle(call, false, reason, kind)
+    this.#pump()
+    this.#armIdleTimer()
+  }
+
+  #settle(call: Call, ok: boolean, value: unknown, kind: SettleKind): void {
+    call.settled = true
+    call.signal?.removeEventListener('abort', call)
+    if (call.key !== undefined) this.keys.unwatch(call.key, call)
+    if (call.timer !== undefined) clearTimeout(call.timer)
+    // Drop the arguments now: a cancelled call may sit on a busy worker for a while yet.
+    call.args = undefined
+    if (ok) call.resolve(value)
+    else call.reject(value)
+    this.bus.emit('settled', this, call, kind, ok ? undefined : value)
+  }
+
+  // ---- dispatch ----------------------------------------------------------------------------
+
+  #pump(): void {
+    const queue = this.#queue
+    while (queue.canDispatch && !this.#paused && !this.#failure && !this.#disposed) {
+      const slot = this.#balancer.pick(this.#slots)
+      if (!slot) return
+      if (slot.state === 'idle') {
+        this.#startSlot(slot)
+        // Its factory threw: the slot is backing off now (or the task failed). Try another.
+        if (!slot.isAlive) continue
+      }
+      this.#dispatch(queue.take()!, slot)
+    }
+  }
+
+  #dispatch(call: Call, slot: WorkerSlot<Call>): void {
+    const args = call.args!
+    const transfer = call.transfer ?? findTransferables(args)
+    const message: CallMessage = {
+      type: 'call',
+      id: call.id,
+      method: call.method,
+      args,
+      key: call.key,
+      transferResult: call.transferResult,
+    }
+    try {
+      slot.post(message, transfer)
+    } catch (error) {
+      // Nothing was sent (postMessage transfers only after cloning succeeds): fail this call alone.
+      this.#queue.release()
+      this.#settle(call, false, describeCloneFailure(error, args), 'exception')
+      return
+    }
+    if (transfer.length > 0) call.transferred = true
+    call.slot = slot
+    call.attempts++
+    call.dispatchedAt = performance.now()
+    slot.calls.set(call.id, call)
+    this.#totalDispatched++
+    this.bus.emit('dispatched', this, call, slot)
+  }
+
+  // ---- what the workers say ----------------------------------------------------------------
+
+  onReady(slot: WorkerSlot<Call>): void {
+    this.bus.emit('ready', this, slot)
+    this.#resolveReadyWaiters()
+    this.#armIdleTimer()
+  }
+
+  onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
+    if (message.type === 'ready') return
+    const call = slot.calls.get(message.id)
+    if (!call) return
+    slot.calls.delete(message.id)
+    call.slot = undefined
+    // Any answer, even a handler's error, shows the worker is healthy.
+    slot.crashStreak = 0
+    this.#crashStreak = 0
+    this.#queue.release()
+    if (!call.settled) {
+      if (message.type === 'result') this.#settle(call, true, message.value, 'ok')
+      else this.#settle(call, false, deserializeError(message.error), 'exception')
+    }
+    this.#pump()
+    this.#armIdleTimer()
+  }
+
+  onCrash(slot: WorkerSlot<Call>, cause: Error, calls: Call[]): void {
+    if (this.#disposed) return
+    this.#crashStreak++
+    slot.crashStreak++
+    this.#lastCrash = { ts: Date.now(), error: cause, workerIndex: slot.index }
+    this.bus.emit('crashed', this, slot, cause)
+    const { crashPolicy, crashMaxRetries, taskId } = this.config
+    const error = new WorkerCrashedError(taskId, slot.index, { cause })
+
+    if (crashPolicy === 'fail-task' || this.#crashStreak > crashMaxRetries) {
+      this.#failure =
+        crashPolicy === 'fail-task'
+          ? error
+          : new WorkerCrashedError(taskId, slot.index, {
+              cause,
+              message: `Task "${taskId}" failed: its workers crashed ${this.#crashStreak} times in a row (crashMaxRetries is ${crashMaxRetries})`,
+            })
+      this.#shutdown(this.#failure, 'crash', calls)
+      this.#rejectReadyWaiters(this.#failure)
+      return
+    }
+
+    for (const call of calls) {
+      call.slot = undefined
+      if (call.settled) {
+        this.#queue.release()
+      } else if (
+        crashPolicy === 'restart-requeue-in-flight' &&
+        call.attempts <= crashMaxRetries &&
+        // Transferred arguments went down with the worker; there is nothing left to replay.
+        !call.transferred
+      ) {
+        this.#queue.requeue(call)
+        this.bus.emit('requeued', this, call)
+      } else {
+        this.#queue.release()
+        this.#settle(call, false, error, 'crash')
+      }
+    }
+    slot.backOff(backoffDelay(slot.crashStreak), () => {
+      if (this.#wantsWorkers()) this.#startSlot(slot)
+      this.#pump()
+    })
+    this.#pump()
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /** Resumes a stopped or failed task and resolves once every worker is ready. */
+  startWorkers(): Promise<void> {
+    if (this.#disposed) return Promise.reject(new TaskDisposedError(this.config.taskId))
+    this.#paused = false
+    if (this.#failure) {
+      this.#failure = undefined
+      this.#crashStreak = 0
+      for (const slot of this.#slots) slot.crashStreak = 0
+    }
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#readyWaiters.push({ resolve, reject })
+    })
+    this.#startAll()
+    this.#resolveReadyWaiters()
+    this.#pump()
+    return ready
+  }
+
+  /**
+   * Pauses the task: terminates the workers and puts their calls back at the head of the queue
+   * (calls keep being accepted). `startWorkers()` resumes.
+   */
+  stopWorkers(): Promise<void> {
+    if (this.#disposed) return Promise.resolve()
+    this.#paused = true
+    this.#clearIdleTimer()
+    const interrupted = this.#terminateAll()
+    // Requeue newest first so that, unshifted one by one, they keep their original order.
+    interrupted.sort((a, b) => b.id - a.id)
+    for (const call of interrupted) {
+      if (call.settled) {
+        this.#queue.release()
+      } else if (call.transferred) {
+        this.#queue.release()
+        const reason = new AbortError(
+          `Task "${this.config.taskId}" was stopped while this call ran; its transferred arguments went with the worker, so it cannot be replayed`,
+        )
+        this.#settle(call, false, reason, 'abort')
+      } else {
+        call.attempts--
+        this.#queue.requeue(call)
+        this.bus.emit('requeued', this, call)
+      }
+    }
+    this.#rejectReadyWaiters(new AbortError('stopWorkers() was called before the workers were ready'))
+    return Promise.resolve()
+  }
+
+  /** Rejects everything queued or running with `TaskDisposedError` and terminates the workers. */
+  dispose(): Promise<void> {
+    if (this.#disposed) return Promise.resolve()
+    this.#disposed = true
+    const error = new TaskDisposedError(this.config.taskId)
+    this.#shutdown(error, 'disposed', [])
+    this.#rejectReadyWaiters(error)
+    this.bus.emit('disposed', this)
+    return Promise.resolve()
+  }
+
+  #wantsWorkers(): boolean {
+    return (
+      !this.#paused &&
+      !this.#failure &&
+      !this.#disposed &&
+      (this.config.init === 'eager' || this.#readyWaiters.length > 0 || this.#queue.pending.size > 0)
+    )
+  }
+
+  #startSlot(slot: WorkerSlot<Call>): void {
+    slot.start()
+    if (slot.isAlive) this.bus.emit('spawned', this, slot)
+  }
+
+  #startAll(): void {
+    for (const slot of this.#slots) {
+      if (this.#failure) return
+      if (slot.state === 'idle') this.#startSlot(slot)
+    }
+  }
+
+  /** Terminates every worker; returns the calls that were on them (their places still held). */
+  #terminateAll(): Call[] {
+    const calls: Call[] = []
+    for (const slot of this.#slots) {
+      const wasAlive = slot.isAlive
+      for (const call of slot.terminate()) {
+        call.slot = undefined
+        calls.push(call)
+      }
+      if (wasAlive) this.bus.emit('terminated', this, slot)
+    }
+    return calls
+  }
+
+  /** Ends every call with `error` and terminates the workers. `orphans` are calls off a dead worker. */
+  #shutdown(error: Error, kind: SettleKind, orphans: Call[]): void {
+    this.#clearIdleTimer()
+    for (const call of [...orphans, ...this.#terminateAll()]) {
+      call.slot = undefined
+      this.#queue.release()
+      if (!call.settled) this.#settle(call, false, error, kind)
+    }
+    for (const call of this.#queue.drain()) this.#settle(call, false, error, kind)
+  }
+
+  #resolveReadyWaiters(): void {
+    if (this.#readyWaiters.length === 0 || !this.#slots.every((s) => s.state === 'ready')) return
+    const waiters = this.#readyWaiters
+    this.#readyWaiters = []
+    for (const waiter of waiters) waiter.resolve()
+  }
+
+  #rejectReadyWaiters(error: unknown): void {
+    const waiters = this.#readyWaiters
+    this.#readyWaiters = []
+    for (const waiter of waiters) waiter.reject(error)
+  }
+
+  // ---- idle timeout ------------------------------------------------------------------------
+
+  #armIdleTimer(): void {
+    const ms = this.config.idleTimeoutMs
+    if (ms === undefined || this.#idleTimer !== undefined || !this.#isIdle()) return
+    if (!this.#slots.some((s) => s.isAlive)) return
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined
+      if (this.#isIdle() && !this.#disposed) this.#terminateAll()
+    }, ms)
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer === undefined) return
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
+  }
+
+  #isIdle(): boolean {
+    const queue = this.#queue
+    return queue.inFlight === 0 && queue.pending.size === 0 && queue.waiting.size === 0
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  getState(): TaskState {
+    const { config } = this
+    const queue = this.#queue
+    let totalWorkers = 0
+    let activeWorkers = 0
+    let backingOff = false
+    const queueDepthByWorker: number[] = []
+    for (const slot of this.#slots) {
+      if (slot.isAlive) totalWorkers++
+      if (slot.state === 'backoff') backingOff = true
+      if (slot.load > 0) activeWorkers++
+      queueDepthByWorker.push(slot.load)
+    }
+    const workerStatus: WorkerStatus = this.#failure
+      ? 'crashed'
+      : totalWorkers > 0
+        ? 'running'
+        : backingOff
+          ? 'crashed'
+          : 'stopped'
+    return {
+      type: config.type,
+      totalWorkers,
+      activeWorkers,
+      workerStatus,
+      taskStatus: this.#paused ? 'paused' : this.#isIdle() ? 'idle' : 'active',
+      lastCrash: this.#lastCrash,
+      totalDispatched: this.#totalDispatched,
+      poolSize: config.poolSize,
+      queueDepth: queue.inFlight,
+      pendingQueueDepth: queue.pending.size,
+      waitingQueueDepth: queue.waiting.size,
+      maxInFlight: config.maxInFlight,
+      maxQueueDepth: config.maxQueueDepth,
+      queuePolicy: config.queuePolicy,
+      queueDepthByWorker,
+    }
+  }
+}
+
+/**
+ * `postMessage` names no culprit when cloning fails. Find the argument that cannot be cloned
+ * (cheap enough: this runs only on failure) so the caller's error says which one.
+ */
+function describeCloneFailure(error: unknown, args: unknown[]): Error {
+  if (!(error instanceof Error) || error.name !== 'DataCloneError') return error as Error
+  for (let i = 0; i < args.length; i++) {
+    try {
+      structuredClone(args[i])
+    } catch {
+      return new TypeError(
+        `Argument ${i} could not be sent to the worker: ${error.message}`,
+        { cause: error },
+      )
+    }
+  }
+  return new TypeError(`The arguments could not be sent to the worker: ${error.message}`, {
+    cause: error,
+  })
+}

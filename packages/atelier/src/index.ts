@@ -1,0 +1,32 @@
+export {
+  AbortTaskController,
+  createAbortTaskController,
+} from './abort-task-controller.js'
+export {
+  AbortError,
+  QueueDropError,
+  TaskDisposedError,
+  TimeoutError,
+  UnknownMethodError,
+  WorkerCrashedError,
+} from './errors.js'
+export type { CrashRecord, TaskState, TaskStatus, WorkerStatus } from './executor.js'
+export { createTaskWorker, type TaskWorker } from './harness.js'
+export type {
+  BalancerName,
+  CrashPolicy,
+  QueuePolicy,
+  TaskConfig,
+  TaskDispatchOptions,
+  TaskType,
+} from './options.js'
+export type {
+  RuntimeSnapshot,
+  RuntimeTaskSnapshot,
+  TaskRuntime,
+  TaskRuntimeConfig,
+} from './runtime.js'
+export { createTaskRuntime } from './runtime.js'
+export type { Task, TaskControls, TaskMethods } from './task.js'
+export type { StripTaskContext, TaskContext } from './task-context.js'
+export type { Trace, TraceEndOptions } from './trace.js'

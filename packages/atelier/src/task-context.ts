@@ -1,0 +1,33 @@
+/** What a handler receives as its last argument. */
+export interface TaskContext {
+  /** Aborts when the caller cancels the call (key, signal) or it times out. `reason` says which. */
+  readonly signal: AbortSignal
+  /** The call's cancellation key, if it has one. */
+  readonly key: string | undefined
+  /** Unique among the calls of one task. */
+  readonly callId: number
+  /** Throws the abort reason if the call was cancelled. Call it between steps of long work. */
+  throwIfAborted(): void
+}
+
+type AnyFunction = (...args: any[]) => any
+
+/** Drops a trailing `TaskContext` parameter from a parameter list. */
+export type WithoutContext<A extends unknown[]> = A extends [...infer Rest, infer Last]
+  ? [Last] extends [TaskContext]
+    ? Rest
+    : A
+  : A
+
+/**
+ * The main-thread view of a handler object: each handler without its `TaskContext` parameter,
+ * returning a promise. Non-function members are left out.
+ * @example export type ResizeAPI = StripTaskContext<typeof handlers>
+ */
+export type StripTaskContext<T> = {
+  [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: WithoutContext<A>) => Promise<Awaited<R>>
+    : never
+}

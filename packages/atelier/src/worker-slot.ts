@@ -1,0 +1,163 @@
+/**
+ * One place in a task's pool: the life of the worker that fills it (spawn, ready, crash,
+ * backoff, terminate) and the calls running on it. The slot knows nothing of queues or
+ * policies; it reports what its worker says and does through {@link SlotOwner}.
+ */
+
+import type { BalancerSlot } from './balancer.js'
+import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from './protocol.js'
+
+/**
+ * What the slot needs from a worker: post, listen, terminate. A browser `Worker` is one; a test
+ * double or another runtime's worker can stand in without touching the executor.
+ */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer: Transferable[]): void
+  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void
+  terminate(): void
+}
+
+export interface SlotOwner<C> {
+  onReady(slot: WorkerSlot<C>): void
+  onMessage(slot: WorkerSlot<C>, message: HarnessMessage): void
+  /** The worker died. `calls` were running on it; the slot has already forgotten them. */
+  onCrash(slot: WorkerSlot<C>, cause: Error, calls: C[]): void
+}
+
+export type SlotState =
+  /** No worker; a call would spawn one. */
+  | 'idle'
+  /** Worker spawned, handshake not answered yet. Calls may already be posted: the port queues them. */
+  | 'starting'
+  | 'ready'
+  /** Crashed; waiting out the restart delay. */
+  | 'backoff'
+
+const CONNECT_ID = 'atelier:connect'
+
+export class WorkerSlot<C> implements BalancerSlot {
+  state: SlotState = 'idle'
+  /** Calls posted to this worker and not yet answered, by call id. */
+  readonly calls = new Map<number, C>()
+  /** Crashes since this slot last completed a call: drives the restart delay. */
+  crashStreak = 0
+  #worker: WorkerLike | undefined
+  #port: MessagePort | undefined
+  #restartTimer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(
+    readonly index: number,
+    readonly owner: SlotOwner<C>,
+    readonly createWorker: () => WorkerLike,
+  ) {}
+
+  get isAvailable(): boolean {
+    return this.state !== 'backoff'
+  }
+
+  get isAlive(): boolean {
+    return this.state === 'starting' || this.state === 'ready'
+  }
+
+  get load(): number {
+    return this.calls.size
+  }
+
+  /** Spawns the worker if there is none. Never throws: a factory that throws is a crash. */
+  start(): void {
+    if (this.state !== 'idle') return
+    this.state = 'starting'
+    let worker: WorkerLike
+    try {
+      worker = this.createWorker()
+    } catch (error) {
+      this.#crash(error instanceof Error ? error : new Error(String(error)))
+      return
+    }
+    const { port1, port2 } = new MessageChannel()
+    this.#worker = worker
+    this.#port = port1
+    // Listeners check that the worker is still ours: events already queued for a worker we
+    // terminated (a late crash, a late answer) must not touch its successor.
+    worker.addEventListener('error', (event) => {
+      // Handled here: left uncancelled, the browser would re-raise it in the page's global scope.
+      event.preventDefault()
+      if (this.#worker === worker) this.#crash(describeWorkerError(event))
+    })
+    worker.addEventListener('messageerror', () => {
+      if (this.#worker === worker) this.#crash(new Error('Worker sent a message that could not be deserialized'))
+    })
+    port1.onmessage = (event: MessageEvent<HarnessMessage>) => {
+      if (this.#port !== port1) return
+      const message = event.data
+      if (message.type === 'ready') {
+        if (this.state === 'starting') this.state = 'ready'
+        this.owner.onReady(this)
+      } else {
+        this.owner.onMessage(this, message)
+      }
+    }
+    port1.onmessageerror = () => {
+      if (this.#port === port1) this.#crash(new Error('Worker sent a message that could not be deserialized'))
+    }
+    const connect: ComlinkApplyMessage = {
+      id: CONNECT_ID,
+      type: 'APPLY',
+      path: ['__atelierConnect'],
+      argumentList: [{ type: 'RAW', value: port2 }],
+    }
+    worker.postMessage(connect, [port2])
+  }
+
+  /** Posts to the worker. Throws what `postMessage` throws (e.g. a `DataCloneError`). */
+  post(message: ExecutorMessage, transfer: Transferable[]): void {
+    this.#port!.postMessage(message, transfer)
+  }
+
+  /** Terminates the worker (if any) and cancels a pending restart. Returns the calls it was running. */
+  terminate(): C[] {
+    clearTimeout(this.#restartTimer)
+    this.#restartTimer = undefined
+    this.state = 'idle'
+    return this.#release()
+  }
+
+  /** After a crash: stay unavailable for `delayMs`, then become idle and call `onRestart`. */
+  backOff(delayMs: number, onRestart: () => void): void {
+    this.state = 'backoff'
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined
+      this.state = 'idle'
+      onRestart()
+    }, delayMs)
+  }
+
+  #crash(cause: Error): void {
+    this.state = 'idle'
+    this.owner.onCrash(this, cause, this.#release())
+  }
+
+  #release(): C[] {
+    this.#port?.close()
+    this.#worker?.terminate()
+    this.#port = undefined
+    this.#worker = undefined
+    if (this.calls.size === 0) return []
+    const calls = [...this.calls.values()]
+    this.calls.clear()
+    return calls
+  }
+}
+
+/**
+ * A worker's `error` event carries a message for an uncaught exception, and nothing at all when
+ * the script could not be fetched or parsed.
+ */
+function describeWorkerError(event: Event): Error {
+  const { message, filename, lineno, colno } = event as ErrorEvent
+  if (message) {
+    const where = filename ? ` (${filename}:${lineno}:${colno})` : ''
+    return new Error(`${message}${where}`)
+  }
+  return new Error('Worker failed to load or crashed without a message (check the worker URL and script)')
+}

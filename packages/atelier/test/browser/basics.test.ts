@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import { createTaskRuntime, type Task, UnknownMethodError } from '../../src/index'
+import { countingFactory } from './fixtures/harness'
+import type { TestAPI } from './fixtures/test.worker'
+
+const cleanup: Array<Task<TestAPI>> = []
+afterEach(async () => {
+  await Promise.all(cleanup.splice(0).map((task) => task.dispose()))
+})
+
+function define(config: Partial<Parameters<ReturnType<typeof createTaskRuntime>['defineTask']>[0]> = {}) {
+  const runtime = createTaskRuntime()
+  const workers = countingFactory()
+  const task = runtime.defineTask<TestAPI>({ type: 'parallel', poolSize: 2, worker: workers.factory, ...config })
+  cleanup.push(task)
+  return { runtime, workers, task }
+}
+
+describe('calls', () => {
+  test('a method call runs in a worker and resolves with its result', async () => {
+    const { task } = define()
+    await expect(task.add(2, 3)).resolves.toBe(5)
+    await expect(task.echo({ nested: [1, 'two'] })).resolves.toEqual({ nested: [1, 'two'] })
+  })
+
+  test('the handler receives a context with key and call id', async () => {
+    const { task } = define({ keyOf: () => 'doc-1' })
+    const ctx = await task.context()
+    expect(ctx).toEqual({ key: 'doc-1', callId: expect.any(Number), aborted: false })
+    const other = await task.with({ key: 'doc-2' }).context()
+    expect(other.key).toBe('doc-2')
+    expect(other.callId).not.toBe(ctx.callId)
+  })
+
+  test('a task is not thenable, so awaiting it yields the task', async () => {
+    const { task } = define()
+    expect((task as unknown as { then?: unknown }).then).toBeUndefined()
+    expect(await task).toBe(task)
+  })
+
+  test('handler errors keep their class, message and fields, and the task keeps working', async () => {
+    const { task } = define()
+    const error = await task.fail('bad input').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RangeError)
+    expect(error).toMatchObject({ name: 'RangeError', message: 'bad input', code: 'E_TEST' })
+    await expect(task.add(1, 1)).resolves.toBe(2)
+  })
+
+  test.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'ech0'])(
+    'inherited or unknown method %s is rejected, naming the available ones',
+    async (name) => {
+      const { task } = define()
+      const call = (task as unknown as Record<string, () => Promise<unknown>>)[name]!
+      const error = await call().catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'UnknownMethodError' })
+      expect((error as Error).message).toContain(`"${name}"`)
+      expect((error as Error).message).toContain('echo, add, context')
+      await expect(task.add(1, 2)).resolves.toBe(3)
+      expect(UnknownMethodError.name).toBe('UnknownMethodError')
+    },
+  )
+})
