@@ -20,6 +20,12 @@ export type {
   TaskDispatchOptions,
   TaskType,
 } from './options.js'
+export {
+  type ErrorPolicy,
+  type ParallelLimitOptions,
+  type ParallelSettled,
+  parallelLimit,
+} from './parallel-limit.js'
 export type {
   RuntimeSnapshot,
   RuntimeTaskSnapshot,

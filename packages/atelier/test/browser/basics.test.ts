@@ -1,20 +1,6 @@
-import { afterEach, describe, expect, test } from 'vitest'
-import { createTaskRuntime, type Task, UnknownMethodError } from '../../src/index'
-import { countingFactory } from './fixtures/harness'
-import type { TestAPI } from './fixtures/test.worker'
-
-const cleanup: Array<Task<TestAPI>> = []
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((task) => task.dispose()))
-})
-
-function define(config: Partial<Parameters<ReturnType<typeof createTaskRuntime>['defineTask']>[0]> = {}) {
-  const runtime = createTaskRuntime()
-  const workers = countingFactory()
-  const task = runtime.defineTask<TestAPI>({ type: 'parallel', poolSize: 2, worker: workers.factory, ...config })
-  cleanup.push(task)
-  return { runtime, workers, task }
-}
+import { describe, expect, test } from 'vitest'
+import { UnknownMethodError } from '../../src/index'
+import { define } from './fixtures/define'
 
 describe('calls', () => {
   test('a method call runs in a worker and resolves with its result', async () => {

@@ -1,0 +1,260 @@
+/**
+ * Bounded concurrency for multi-stage pipelines: map a (possibly async, possibly endless) source
+ * through an async function with at most `limit` calls at once, yielding in completion order.
+ * The output is itself an async iterable, so stages chain: `parallelLimit(parallelLimit(...))`.
+ */
+
+import type { AbortTaskController } from './abort-task-controller.js'
+
+export type ErrorPolicy = 'fail-fast' | 'continue'
+
+export interface ParallelLimitOptions<T> {
+  /**
+   * What an item's failure does.
+   * - `'fail-fast'`: stop pulling items; the iterator throws that error as soon as it can,
+   *   ahead of results still waiting to be yielded. Calls in progress are left to settle and
+   *   their results (and errors) are discarded.
+   * - `'continue'`: report the error to `onError` and go on with the next items.
+   *
+   * Ignored when `returnSettled` is true: failures are then yielded, never thrown.
+   * @default 'fail-fast'
+   */
+  errorPolicy?: ErrorPolicy
+  /**
+   * Called with every item failure the iterator reports (thrown under `'fail-fast'`, skipped
+   * under `'continue'`, yielded as `rejected`), just before it does so. Not called for failures
+   * it discards (after the iterator finished) or drops (see `abortTaskController`), nor for the
+   * source's own errors. If it throws, the iterator throws that instead.
+   */
+  onError?: (error: unknown, item: T) => void
+  /**
+   * Yield `{ status, value | error, item }` records instead of bare values; item failures are
+   * yielded as `rejected` records and never thrown.
+   * @default false
+   */
+  returnSettled?: boolean
+  /**
+   * Stops pulling and makes the iterator throw `signal.reason`, also when already aborted.
+   * Calls in progress are left to settle; their results are discarded.
+   */
+  signal?: AbortSignal
+  /**
+   * Cancellation by key (needs `keyOf`). Items whose key is aborted when pulled are skipped
+   * without calling `fn`; values of items whose key is aborted by the time they would be yielded
+   * are dropped, and so are their `AbortError`s (matched by `name`): neither thrown, yielded nor
+   * passed to `onError`. Other errors from such items are reported as usual.
+   */
+  abortTaskController?: AbortTaskController
+  /** The cancellation key of an item. Required with `abortTaskController`. */
+  keyOf?: (item: T) => string
+}
+
+export type ParallelSettled<T, R> =
+  | { status: 'fulfilled'; value: R; item: T }
+  | { status: 'rejected'; error: unknown; item: T }
+
+type Source<T> = Iterable<T> | AsyncIterable<T>
+type Mapper<T, R> = (item: T, index: number) => R | PromiseLike<R>
+type Outcome<T, R> = { item: T; key: string | undefined } & (
+  | { ok: true; value: R }
+  | { ok: false; error: unknown }
+)
+
+/**
+ * Call `fn(item, index)` for each item of `items` with at most `limit` calls in progress, and
+ * yield the results as they complete. Items are pulled lazily, one at a time, only while fewer
+ * than `limit` items are running or waiting to be yielded, so a slow consumer holds the source
+ * back instead of results piling up. Leaving early (`break`, `return()`, any throw) stops pulling
+ * and closes the source with its `return()`, whose own error surfaces unless another is already
+ * being thrown. Arguments are checked at call time: a bad one throws before any iteration.
+ */
+export function parallelLimit<T, R>(
+  items: Source<T>,
+  limit: number,
+  fn: Mapper<T, R>,
+  options: ParallelLimitOptions<T> & { returnSettled: true },
+): AsyncGenerator<ParallelSettled<T, R>, void, undefined>
+export function parallelLimit<T, R>(
+  items: Source<T>,
+  limit: number,
+  fn: Mapper<T, R>,
+  options?: ParallelLimitOptions<T> & { returnSettled?: false },
+): AsyncGenerator<R, void, undefined>
+export function parallelLimit<T, R>(
+  items: Source<T>,
+  limit: number,
+  fn: Mapper<T, R>,
+  options?: ParallelLimitOptions<T>,
+): AsyncGenerator<R | ParallelSettled<T, R>, void, undefined>
+export function parallelLimit<T, R>(
+  items: Source<T>,
+  limit: number,
+  fn: Mapper<T, R>,
+  options: ParallelLimitOptions<T> = {},
+): AsyncGenerator<R | ParallelSettled<T, R>, void, undefined> {
+  if (!isAsyncIterable(items) && typeof (items as any)?.[Symbol.iterator] !== 'function') {
+    fail(TypeError, `items must be an Iterable or AsyncIterable, received ${describe(items)}`)
+  }
+  if (!Number.isInteger(limit) || limit < 1) {
+    fail(RangeError, `limit must be a positive integer, received ${describe(limit)}`)
+  }
+  requireFunction('fn', fn)
+  const { errorPolicy = 'fail-fast', abortTaskController, keyOf } = options
+  if (errorPolicy !== 'fail-fast' && errorPolicy !== 'continue') {
+    fail(
+      TypeError,
+      `errorPolicy must be "fail-fast" or "continue", received ${describe(errorPolicy)}`,
+    )
+  }
+  if (options.onError !== undefined) requireFunction('onError', options.onError)
+  if (keyOf !== undefined) requireFunction('keyOf', keyOf)
+  if (abortTaskController && !keyOf) fail(TypeError, 'keyOf is required with abortTaskController')
+  // A generator body only runs on the first next(), which is why checks live out here.
+  return run(items, limit, fn, { ...options, errorPolicy })
+}
+
+async function* run<T, R>(
+  items: Source<T>,
+  limit: number,
+  fn: Mapper<T, R>,
+  options: ParallelLimitOptions<T>,
+): AsyncGenerator<R | ParallelSettled<T, R>, void, undefined> {
+  const { signal, onError, returnSettled, abortTaskController: keys, keyOf } = options
+  const failFast = options.errorPolicy === 'fail-fast' && !returnSettled
+  signal?.throwIfAborted() // before opening the source: an aborted run touches nothing
+  const iterator: Iterator<T> | AsyncIterator<T> = isAsyncIterable(items)
+    ? items[Symbol.asyncIterator]()
+    : items[Symbol.iterator]()
+
+  const queue: Outcome<T, R>[] = [] // settled, not yet yielded, in completion order
+  let running = 0
+  let index = 0
+  let pulling = false // one pull at a time: iterators need not support concurrent next()
+  let sourceDone = false // exhausted or threw: either way it must not be closed again
+  let closed = false
+  let failure: { error: unknown; outcome?: Outcome<T, R> } | undefined
+  // Completions, pulls and the abort all just wake the loop, which owns every decision. (Racing
+  // each wait against the signal instead would pile reactions onto one long-lived promise.)
+  let wake: (() => void) | undefined
+  const notify = () => {
+    wake?.()
+    wake = undefined
+  }
+  const dropped = (o: Outcome<T, R>) =>
+    o.key !== undefined && keys!.isAborted(o.key) && (o.ok || isAbortError(o.error))
+
+  const settle = (outcome: Outcome<T, R> | undefined) => {
+    running--
+    if (!closed && !failure && outcome && !dropped(outcome)) {
+      if (failFast && !outcome.ok) failure = { error: outcome.error, outcome }
+      else queue.push(outcome)
+    }
+    notify()
+  }
+  const start = (item: T, position: number) => {
+    running++
+    let key: string | undefined
+    // async wrapper: fn's synchronous throws (and keyOf's) become this item's rejection.
+    ;(async () => {
+      if (keys) {
+        key = keyOf!(item)
+        if (keys.isAborted(key)) return undefined // skipped: fn is never called
+      }
+      return { value: await fn(item, position) }
+    })().then(
+      (result) => settle(result && { item, key, ok: true, value: result.value }),
+      (error: unknown) => settle({ item, key, ok: false, error }),
+    )
+  }
+  const pull = () => {
+    pulling = true
+    ;(async () => iterator.next())().then(
+      (step) => {
+        pulling = false
+        if (step.done) sourceDone = true
+        else if (!closed) start(step.value, index++)
+        notify()
+      },
+      (error: unknown) => {
+        pulling = false
+        sourceDone = true
+        failure ??= { error }
+        notify()
+      },
+    )
+  }
+
+  let threw = false
+  signal?.addEventListener('abort', notify)
+  try {
+    for (;;) {
+      signal?.throwIfAborted()
+      if (failure) {
+        if (failure.outcome) onError?.(failure.error, failure.outcome.item)
+        throw failure.error
+      }
+      const outcome = queue.shift()
+      let result: { value: R | ParallelSettled<T, R> } | undefined
+      if (outcome && !dropped(outcome)) {
+        const { item } = outcome
+        if (outcome.ok) {
+          const { value } = outcome
+          result = { value: returnSettled ? { status: 'fulfilled', value, item } : value }
+        } else {
+          onError?.(outcome.error, item)
+          if (returnSettled) result = { value: { status: 'rejected', error: outcome.error, item } }
+        }
+      }
+      // Refill before yielding, so the next item is on its way while the consumer works.
+      if (!pulling && !sourceDone && running + queue.length < limit) pull()
+      if (result) yield result.value
+      else if (!outcome) {
+        if (sourceDone && !pulling && running === 0) return
+        await new Promise<void>((resolve) => {
+          wake = resolve
+        })
+      }
+    }
+  } catch (error) {
+    threw = true
+    throw error
+  } finally {
+    closed = true
+    signal?.removeEventListener('abort', notify)
+    if (!sourceDone) {
+      // A closing error surfaces only on a clean exit: it must not mask the error being thrown.
+      // With a pull in flight an async generator would queue return() behind it, so don't wait.
+      const detach = pulling
+      const closing = (async () => {
+        await iterator.return?.()
+      })().catch((error: unknown) => {
+        if (!threw && !detach) throw error
+      })
+      if (!detach) await closing
+    }
+  }
+}
+
+function isAsyncIterable<T>(items: Source<T>): items is AsyncIterable<T> {
+  return typeof (items as any)?.[Symbol.asyncIterator] === 'function'
+}
+
+function isAbortError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError'
+}
+
+function requireFunction(name: string, value: unknown): void {
+  if (typeof value !== 'function') {
+    fail(TypeError, `${name} must be a function, received ${describe(value)}`)
+  }
+}
+
+function fail(type: new (message: string) => Error, message: string): never {
+  throw new type(`parallelLimit: ${message}`)
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value)
+  return typeof value === 'function' ? 'a function' : String(value)
+}

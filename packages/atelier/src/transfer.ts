@@ -1,0 +1,218 @@
+/**
+ * Automatic transfer-list detection: finds the objects in a message that `postMessage` can move
+ * instead of copy.
+ *
+ * What is walked, and why only that:
+ * - arrays, plain objects (prototype `Object.prototype` or `null`), `Map` keys and values, and
+ *   `Set` values. These are the shapes task arguments and results are built from.
+ * - Class instances are NOT walked (other than the transferable types themselves). They can
+ *   own large object graphs and accessors with side effects, and walking them would make the
+ *   cost of every call depend on what an app happens to hang off its models. A buffer inside a
+ *   class instance is still delivered, just copied; put it in a plain object or array to have it
+ *   moved.
+ * - Only own enumerable string keys of plain objects are read (what structured cloning copies).
+ *   Extra non-index properties on arrays are ignored.
+ *
+ * Instances are recognised with `instanceof`, so objects from another realm (an iframe) are not
+ * detected; they are copied, which is still correct.
+ */
+
+/**
+ * How many containers deep the walk goes. Transferables in real payloads sit a few levels down
+ * (`{ frames: [{ pixels }] }`); the cap bounds the recursion so a deep linked list cannot
+ * overflow the stack or make dispatch cost proportional to its length. A transferable deeper than
+ * this is copied rather than moved: slower, never wrong.
+ *
+ * The root value is depth 0; a value inside `n` containers is depth `n`. Values up to and
+ * including this depth are inspected; containers at this depth are not opened. A container
+ * first met near the cap is not reopened when met again higher up, so in such a graph a few
+ * transferables may be copied instead.
+ */
+export const MAX_TRANSFER_DEPTH = 32
+
+/**
+ * Returned whenever nothing is found, so the common case allocates nothing.
+ * Shared by every caller: it must never be mutated (it is frozen, so a push throws). Callers only
+ * hand it to `postMessage`.
+ */
+const NO_TRANSFERABLES: Transferable[] = Object.freeze([]) as unknown as Transferable[]
+
+/** Lists longer than this switch from linear dedup to a Set. */
+const LINEAR_DEDUP_LIMIT = 16
+
+type Constructor = abstract new (...args: any[]) => object
+
+/**
+ * Transferable classes that are moved as themselves. Resolved once: each global may be missing
+ * depending on the environment (Node has no `ImageBitmap` or `OffscreenCanvas`; `VideoFrame` and
+ * `AudioData` are absent from some browsers), and a bare reference to a missing global throws.
+ */
+const WHOLE_TRANSFERABLES: readonly Constructor[] = (
+  [
+    typeof MessagePort !== 'undefined' ? MessagePort : undefined,
+    typeof ImageBitmap !== 'undefined' ? ImageBitmap : undefined,
+    typeof OffscreenCanvas !== 'undefined' ? OffscreenCanvas : undefined,
+    typeof ReadableStream !== 'undefined' ? ReadableStream : undefined,
+    typeof WritableStream !== 'undefined' ? WritableStream : undefined,
+    typeof TransformStream !== 'undefined' ? TransformStream : undefined,
+    typeof VideoFrame !== 'undefined' ? VideoFrame : undefined,
+    typeof AudioData !== 'undefined' ? AudioData : undefined,
+  ] as (Constructor | undefined)[]
+).filter((ctor): ctor is Constructor => ctor !== undefined)
+
+const ImageDataCtor: typeof ImageData | undefined =
+  typeof ImageData !== 'undefined' ? ImageData : undefined
+
+const objectProto = Object.prototype
+const hasOwn = Object.prototype.hasOwnProperty
+
+/** Per-call walk state. One instance is reused across calls (see `spare`). */
+class Walk {
+  found: Transferable[] | undefined = undefined
+  foundSet: Set<Transferable> | undefined = undefined
+  /** The first container met; the visited Set is only created once there is a second. */
+  first: object | undefined = undefined
+  visited: Set<object> | undefined = undefined
+
+  reset(): void {
+    // Drop every reference so the spare walk does not keep the caller's data alive.
+    this.found = undefined
+    this.foundSet = undefined
+    this.first = undefined
+    this.visited = undefined
+  }
+}
+
+/**
+ * Calls do not normally overlap, so one walk is reused. They can overlap, though: a getter on a
+ * plain object runs user code, which may call back in. Such a nested call finds no spare and
+ * allocates its own.
+ */
+let spare: Walk | undefined = new Walk()
+
+/**
+ * Everything in `value` that `postMessage` can transfer, each once, in the order met.
+ *
+ * When nothing is found this returns a shared frozen empty array: do not mutate the result.
+ * `SharedArrayBuffer`s are never listed (they are shared, not moved), nor are buffers that are
+ * already detached or empty (transferring a detached buffer throws; an empty one costs nothing to
+ * copy).
+ */
+export function findTransferables(value: unknown): Transferable[] {
+  if (typeof value !== 'object' || value === null) return NO_TRANSFERABLES
+  const walk = spare ?? new Walk()
+  spare = undefined
+  try {
+    visit(walk, value, 0)
+    return walk.found ?? NO_TRANSFERABLES
+  } finally {
+    walk.reset()
+    spare = walk
+  }
+}
+
+function visit(walk: Walk, value: object, depth: number): void {
+  if (Array.isArray(value)) {
+    if (!enter(walk, value, depth)) return
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === 'object' && item !== null) visit(walk, item, depth + 1)
+    }
+    return
+  }
+
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto === objectProto || proto === null) {
+    if (!enter(walk, value, depth)) return
+    const record = value as Record<string, unknown>
+    for (const key in record) {
+      if (!hasOwn.call(record, key)) continue
+      const item = record[key]
+      if (typeof item === 'object' && item !== null) visit(walk, item, depth + 1)
+    }
+    return
+  }
+
+  if (value instanceof ArrayBuffer) {
+    addBuffer(walk, value)
+    return
+  }
+  if (ArrayBuffer.isView(value)) {
+    // A view on a SharedArrayBuffer fails the instanceof check and is skipped with it.
+    if (value.buffer instanceof ArrayBuffer) addBuffer(walk, value.buffer)
+    return
+  }
+
+  if (value instanceof Map) {
+    if (!enter(walk, value, depth)) return
+    // keys() then values() rather than entries(): no [key, value] pair allocated per entry.
+    for (const key of value.keys()) {
+      if (typeof key === 'object' && key !== null) visit(walk, key, depth + 1)
+    }
+    for (const item of value.values()) {
+      if (typeof item === 'object' && item !== null) visit(walk, item, depth + 1)
+    }
+    return
+  }
+  if (value instanceof Set) {
+    if (!enter(walk, value, depth)) return
+    for (const item of value) {
+      if (typeof item === 'object' && item !== null) visit(walk, item, depth + 1)
+    }
+    return
+  }
+
+  if (ImageDataCtor !== undefined && value instanceof ImageDataCtor) {
+    // ImageData itself is not transferable, but the pixels are, and they are the heavy part.
+    const buffer = value.data.buffer
+    if (buffer instanceof ArrayBuffer) addBuffer(walk, buffer)
+    return
+  }
+
+  for (let i = 0; i < WHOLE_TRANSFERABLES.length; i++) {
+    if (value instanceof WHOLE_TRANSFERABLES[i]!) {
+      add(walk, value as Transferable)
+      return
+    }
+  }
+}
+
+/** Marks a container visited; false if it was seen before or is too deep to open. */
+function enter(walk: Walk, container: object, depth: number): boolean {
+  if (depth >= MAX_TRANSFER_DEPTH) return false
+  if (walk.visited !== undefined) {
+    if (walk.visited.has(container)) return false
+    walk.visited.add(container)
+    return true
+  }
+  if (walk.first === undefined) {
+    walk.first = container
+    return true
+  }
+  if (walk.first === container) return false
+  walk.visited = new Set([walk.first, container])
+  return true
+}
+
+function addBuffer(walk: Walk, buffer: ArrayBuffer): void {
+  // A detached buffer reports byteLength 0 on every engine (`buffer.detached` is not in Node 20),
+  // and listing it would make postMessage throw a DataCloneError.
+  if (buffer.byteLength === 0) return
+  add(walk, buffer)
+}
+
+function add(walk: Walk, item: Transferable): void {
+  const found = walk.found
+  if (found === undefined) {
+    walk.found = [item]
+    return
+  }
+  if (walk.foundSet !== undefined) {
+    if (walk.foundSet.has(item)) return
+    walk.foundSet.add(item)
+  } else {
+    if (found.includes(item)) return
+    if (found.length >= LINEAR_DEDUP_LIMIT) walk.foundSet = new Set(found).add(item)
+  }
+  found.push(item)
+}

@@ -1,0 +1,122 @@
+import { describe, expect, test } from 'vitest'
+import { TaskDisposedError } from '../../src/index'
+import { define, outcome } from './fixtures/define'
+import { gate, release, started, tick } from './fixtures/harness'
+
+describe('lifecycle', () => {
+  test('lazy tasks spawn no worker until a call needs one', async () => {
+    const { task, workers } = define({ poolSize: 2 })
+    await tick(20)
+    expect(workers.spawned).toBe(0)
+    expect(task.getState()).toMatchObject({ totalWorkers: 0, workerStatus: 'stopped' })
+    await task.add(1, 1)
+    // One call, one worker: the second slot is spawned only when work needs it.
+    expect(workers.spawned).toBe(1)
+    expect(task.getState()).toMatchObject({ totalWorkers: 1, workerStatus: 'running' })
+  })
+
+  test('eager tasks spawn the whole pool at definition', async () => {
+    const { task, workers } = define({ poolSize: 3, init: 'eager' })
+    expect(workers.spawned).toBe(3)
+    expect(task.getState().totalWorkers).toBe(3)
+    await task.startWorkers()
+    expect(workers.spawned).toBe(3)
+  })
+
+  test('startWorkers() warms a lazy pool and resolves when every worker is ready', async () => {
+    const { task, workers } = define({ poolSize: 2 })
+    await task.startWorkers()
+    expect(workers.spawned).toBe(2)
+    expect(task.getState()).toMatchObject({ totalWorkers: 2, workerStatus: 'running' })
+  })
+
+  test('stopWorkers() pauses and requeues in-flight calls; startWorkers() runs them', async () => {
+    const { task, workers } = define({ type: 'singleton', maxQueueDepth: 2 })
+    const g = gate()
+    const call = task.hold(g)
+    await started(g)
+    await task.stopWorkers()
+    expect(task.getState()).toMatchObject({
+      taskStatus: 'paused',
+      workerStatus: 'stopped',
+      totalWorkers: 0,
+      queueDepth: 0,
+      pendingQueueDepth: 1,
+    })
+    // New calls are accepted while paused, and wait.
+    const later = task.add(1, 2)
+    await tick(20)
+    expect(task.getState().pendingQueueDepth).toBe(2)
+    await task.startWorkers()
+    await started(g)
+    release(g)
+    await expect(call).resolves.toBeUndefined()
+    await expect(later).resolves.toBe(3)
+    expect(workers.spawned).toBe(2)
+  })
+
+  test('dispose() rejects queued and in-flight calls, terminates workers, and is idempotent', async () => {
+    const { task, runtime } = define({ type: 'singleton', maxQueueDepth: 1 })
+    const g = gate()
+    const running = outcome(task.hold(g))
+    const pending = outcome(task.add(1, 1))
+    const waiting = outcome(task.add(2, 2))
+    await started(g)
+    expect(runtime.getRuntimeSnapshot().tasks).toHaveLength(1)
+    await task.dispose()
+    await task.dispose()
+    for (const result of await Promise.all([running, pending, waiting])) {
+      expect(result.ok === false && result.error).toBeInstanceOf(TaskDisposedError)
+    }
+    expect(task.getState()).toMatchObject({
+      totalWorkers: 0,
+      queueDepth: 0,
+      pendingQueueDepth: 0,
+      waitingQueueDepth: 0,
+    })
+    await expect(task.add(1, 1)).rejects.toBeInstanceOf(TaskDisposedError)
+    await expect(task.startWorkers()).rejects.toBeInstanceOf(TaskDisposedError)
+    expect(runtime.getRuntimeSnapshot().tasks).toHaveLength(0)
+  })
+
+  test('idleTimeoutMs stops idle workers; the next call starts them again', async () => {
+    const { task, workers } = define({ type: 'singleton', idleTimeoutMs: 50 })
+    await task.add(1, 1)
+    expect(task.getState().totalWorkers).toBe(1)
+    await expect.poll(() => task.getState().totalWorkers, { timeout: 2000 }).toBe(0)
+    expect(task.getState().workerStatus).toBe('stopped')
+    await expect(task.add(2, 2)).resolves.toBe(4)
+    expect(workers.spawned).toBe(2)
+  })
+
+  test('idleTimeoutMs does not stop a worker that is busy', async () => {
+    const { task } = define({ type: 'singleton', idleTimeoutMs: 30 })
+    const g = gate()
+    const call = task.hold(g)
+    await started(g)
+    await tick(100)
+    expect(task.getState().totalWorkers).toBe(1)
+    release(g)
+    await call
+  })
+})
+
+describe('runtime', () => {
+  test('snapshots list each task with its id, name and init', async () => {
+    const { runtime } = define({ taskId: 'resize', taskName: 'Resize', poolSize: 2 })
+    expect(runtime.getRuntimeSnapshot().tasks).toEqual([
+      expect.objectContaining({
+        taskId: 'resize',
+        taskName: 'Resize',
+        init: 'lazy',
+        poolSize: 2,
+        type: 'parallel',
+      }),
+    ])
+  })
+
+  test('taskIds are unique within a runtime', () => {
+    const { runtime } = define({ taskId: 'x' })
+    expect(() => define({ taskId: 'x' }, runtime)).toThrow(/taskId must be unique/)
+  })
+})
