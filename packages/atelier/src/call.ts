@@ -59,5 +59,4 @@ export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
   onKeyAborted(reason: unknown): void {
     this.owner.cancel(this, reason, 'abort')
   }
-
 }

@@ -8,8 +8,8 @@
  */
 
 import type { AbortTaskController } from './abort-task-controller.js'
-import { type Balancer, createBalancer } from './balancer.js'
 import { backoffDelay } from './backoff.js'
+import { type Balancer, createBalancer } from './balancer.js'
 import { Call, type CallCanceller, type SettleKind } from './call.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import {
@@ -129,7 +129,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
 
   // ---- calls -------------------------------------------------------------------------------
 
-  call(method: string, args: unknown[], options: TaskDispatchOptions | undefined): Promise<unknown> {
+  call(
+    method: string,
+    args: unknown[],
+    options: TaskDispatchOptions | undefined,
+  ): Promise<unknown> {
     if (this.#disposed) return Promise.reject(new TaskDisposedError(this.config.taskId))
     if (this.#failure) return Promise.reject(this.#failure)
 
@@ -380,7 +384,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
         this.bus.emit('requeued', this, call)
       }
     }
-    this.#rejectReadyWaiters(new AbortError('stopWorkers() was called before the workers were ready'))
+    this.#rejectReadyWaiters(
+      new AbortError('stopWorkers() was called before the workers were ready'),
+    )
     return Promise.resolve()
   }
 
@@ -400,7 +406,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
       !this.#paused &&
       !this.#failure &&
       !this.#disposed &&
-      (this.config.init === 'eager' || this.#readyWaiters.length > 0 || this.#queue.pending.size > 0)
+      (this.config.init === 'eager' ||
+        this.#readyWaiters.length > 0 ||
+        this.#queue.pending.size > 0)
     )
   }
 
@@ -529,10 +537,9 @@ function describeCloneFailure(error: unknown, args: unknown[]): Error {
     try {
       structuredClone(args[i])
     } catch {
-      return new TypeError(
-        `Argument ${i} could not be sent to the worker: ${error.message}`,
-        { cause: error },
-      )
+      return new TypeError(`Argument ${i} could not be sent to the worker: ${error.message}`, {
+        cause: error,
+      })
     }
   }
   return new TypeError(`The arguments could not be sent to the worker: ${error.message}`, {

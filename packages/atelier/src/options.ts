@@ -154,7 +154,12 @@ export function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : 'an object'
 }
 
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback
   if (!allowed.includes(value as T)) {
     throw new TypeError(

@@ -27,7 +27,7 @@ export interface TaskRuntime {
   getRuntimeSnapshot(): RuntimeSnapshot
 }
 
-export interface TaskRuntimeConfig {}
+export type TaskRuntimeConfig = {}
 
 export function createTaskRuntime(_config: TaskRuntimeConfig = {}): TaskRuntime {
   const bus = new EventBus<ExecutorEvents>()

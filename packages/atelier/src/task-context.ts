@@ -25,9 +25,7 @@ export type WithoutContext<A extends unknown[]> = A extends [...infer Rest, infe
  * @example export type ResizeAPI = StripTaskContext<typeof handlers>
  */
 export type StripTaskContext<T> = {
-  [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (
-    ...args: infer A
-  ) => infer R
+  [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (...args: infer A) => infer R
     ? (...args: WithoutContext<A>) => Promise<Awaited<R>>
     : never
 }

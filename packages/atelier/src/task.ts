@@ -11,9 +11,7 @@ type AnyFunction = (...args: any[]) => any
 
 /** The worker API as the main thread calls it. */
 export type TaskMethods<T> = {
-  [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (
-    ...args: infer A
-  ) => infer R
+  [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (...args: infer A) => infer R
     ? (...args: WithoutContext<A>) => Promise<Awaited<R>>
     : never
 }

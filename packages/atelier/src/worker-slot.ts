@@ -85,7 +85,8 @@ export class WorkerSlot<C> implements BalancerSlot {
       if (this.#worker === worker) this.#crash(describeWorkerError(event))
     })
     worker.addEventListener('messageerror', () => {
-      if (this.#worker === worker) this.#crash(new Error('Worker sent a message that could not be deserialized'))
+      if (this.#worker === worker)
+        this.#crash(new Error('Worker sent a message that could not be deserialized'))
     })
     port1.onmessage = (event: MessageEvent<HarnessMessage>) => {
       if (this.#port !== port1) return
@@ -98,7 +99,8 @@ export class WorkerSlot<C> implements BalancerSlot {
       }
     }
     port1.onmessageerror = () => {
-      if (this.#port === port1) this.#crash(new Error('Worker sent a message that could not be deserialized'))
+      if (this.#port === port1)
+        this.#crash(new Error('Worker sent a message that could not be deserialized'))
     }
     const connect: ComlinkApplyMessage = {
       id: CONNECT_ID,
@@ -159,5 +161,7 @@ function describeWorkerError(event: Event): Error {
     const where = filename ? ` (${filename}:${lineno}:${colno})` : ''
     return new Error(`${message}${where}`)
   }
-  return new Error('Worker failed to load or crashed without a message (check the worker URL and script)')
+  return new Error(
+    'Worker failed to load or crashed without a message (check the worker URL and script)',
+  )
 }
