@@ -21,7 +21,11 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['packages/*/test/unit/**/*.test.ts'],
-          typecheck: { enabled: true, include: ['packages/*/test/types/**/*.test-d.ts'], tsconfig: 'packages/atelier/test/tsconfig.json' },
+          typecheck: {
+            enabled: true,
+            include: ['packages/*/test/types/**/*.test-d.ts'],
+            tsconfig: 'packages/atelier/test/tsconfig.json',
+          },
         },
       },
       {
@@ -35,7 +39,9 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
-            provider: playwright({ launchOptions: { executablePath: chromium, args: chromiumArgs } }),
+            provider: playwright({
+              launchOptions: { executablePath: chromium, args: chromiumArgs },
+            }),
             instances: [{ browser: 'chromium' }],
           },
         },
