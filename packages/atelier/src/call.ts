@@ -30,9 +30,13 @@ export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
   /** Its arguments were transferred, so it cannot be replayed on another worker. */
   transferred = false
   timer: ReturnType<typeof setTimeout> | undefined = undefined
-  /** `performance.now()` at the call and at its latest dispatch. */
+  /** `performance.now()` at the call, at its latest (re)queueing, and at its first and latest dispatch. */
   readonly createdAt: number
+  enqueuedAt: number
+  firstDispatchedAt = 0
   dispatchedAt = 0
+  /** The slot index of its latest dispatch (kept after it leaves the slot, for its span). */
+  workerIndex = -1
   resolve!: (value: unknown) => void
   reject!: (reason: unknown) => void
 
@@ -47,7 +51,7 @@ export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
     readonly transferResult: boolean,
     readonly trace: Trace | undefined,
   ) {
-    this.createdAt = performance.now()
+    this.createdAt = this.enqueuedAt = performance.now()
   }
 
   /** The caller's signal aborted. */

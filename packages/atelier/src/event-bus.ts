@@ -1,11 +1,12 @@
+import { reportListenerError } from './report-error.js'
+
 /**
  * The executor's one internal channel for lifecycle facts. Metrics, spans, snapshots and traces
  * are listeners here; the executor never calls them directly.
  *
  * Emitting with no listener costs a property read, so the executor emits unconditionally and
  * passes its own records rather than building event objects. A throwing listener is reported
- * (asynchronously, so it still reaches the console and error handlers) and never breaks dispatch
- * or the other listeners.
+ * (see `reportListenerError`) and never breaks dispatch or the other listeners.
  */
 export class EventBus<Events extends { [K in keyof Events]: unknown[] }> {
   readonly #listeners: { [K in keyof Events]?: Array<(...args: Events[K]) => void> } = {}
@@ -36,10 +37,4 @@ export class EventBus<Events extends { [K in keyof Events]: unknown[] }> {
       }
     }
   }
-}
-
-function reportListenerError(error: unknown): void {
-  queueMicrotask(() => {
-    throw error
-  })
 }

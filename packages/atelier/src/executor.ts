@@ -68,6 +68,8 @@ export interface TaskState {
 
 /** Lifecycle facts, in order of a call's life. Listeners receive the executor's own records. */
 export interface ExecutorEvents {
+  /** A task was defined (it joins snapshots). */
+  defined: [task: TaskExecutor]
   /** Admitted (pending or waiting). Calls refused at admission go straight to `settled`. */
   queued: [task: TaskExecutor, call: Call]
   dispatched: [task: TaskExecutor, call: Call, slot: WorkerSlot<Call>]
@@ -120,11 +122,28 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
     for (let i = 0; i < config.poolSize; i++) {
       this.#slots.push(new WorkerSlot<Call>(i, this, config.worker))
     }
-    if (config.init === 'eager') this.#startAll()
+  }
+
+  /** Called once the task is registered, so spawns are observable: eager tasks spawn here. */
+  begin(): void {
+    if (this.config.init === 'eager') this.#startAll()
   }
 
   get isDisposed(): boolean {
     return this.#disposed
+  }
+
+  /** Queue depths and busy workers, read without building a whole state object (for gauges). */
+  get depths(): { inFlight: number; pending: number; waiting: number; activeWorkers: number } {
+    const queue = this.#queue
+    let activeWorkers = 0
+    for (const slot of this.#slots) if (slot.load > 0) activeWorkers++
+    return {
+      inFlight: queue.inFlight,
+      pending: queue.pending.size,
+      waiting: queue.waiting.size,
+      activeWorkers,
+    }
   }
 
   // ---- calls -------------------------------------------------------------------------------
@@ -260,7 +279,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
     if (transfer.length > 0) call.transferred = true
     call.slot = slot
     call.attempts++
+    call.workerIndex = slot.index
     call.dispatchedAt = performance.now()
+    if (call.firstDispatchedAt === 0) call.firstDispatchedAt = call.dispatchedAt
     slot.calls.set(call.id, call)
     this.#totalDispatched++
     this.bus.emit('dispatched', this, call, slot)
@@ -324,6 +345,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
         // Transferred arguments went down with the worker; there is nothing left to replay.
         !call.transferred
       ) {
+        call.enqueuedAt = performance.now()
         this.#queue.requeue(call)
         this.bus.emit('requeued', this, call)
       } else {
@@ -380,6 +402,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
         this.#settle(call, false, reason, 'abort')
       } else {
         call.attempts--
+        call.enqueuedAt = performance.now()
         this.#queue.requeue(call)
         this.bus.emit('requeued', this, call)
       }

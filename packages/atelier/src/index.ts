@@ -12,6 +12,17 @@ export {
 } from './errors.js'
 export type { CrashRecord, TaskState, TaskStatus, WorkerStatus } from './executor.js'
 export { createTaskWorker, type TaskWorker } from './harness.js'
+export { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
+export type {
+  EventError,
+  ObservabilityConfig,
+  RuntimeEvent,
+  SpanErrorKind,
+  SpanEvent,
+  SpanStatus,
+  SpansMode,
+  TraceEvent,
+} from './observability.js'
 export type {
   BalancerName,
   CrashPolicy,
@@ -26,13 +37,13 @@ export {
   type ParallelSettled,
   parallelLimit,
 } from './parallel-limit.js'
+export type { TaskRuntime, TaskRuntimeConfig } from './runtime.js'
+export { createTaskRuntime } from './runtime.js'
 export type {
   RuntimeSnapshot,
   RuntimeTaskSnapshot,
-  TaskRuntime,
-  TaskRuntimeConfig,
-} from './runtime.js'
-export { createTaskRuntime } from './runtime.js'
+  SnapshotSubscriptionOptions,
+} from './snapshots.js'
 export type { Task, TaskControls, TaskMethods } from './task.js'
 export type { StripTaskContext, TaskContext } from './task-context.js'
 export type { Trace, TraceEndOptions } from './trace.js'

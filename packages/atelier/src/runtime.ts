@@ -5,18 +5,24 @@
 
 import { AbortTaskController } from './abort-task-controller.js'
 import { EventBus } from './event-bus.js'
-import { type ExecutorEvents, TaskExecutor, type TaskState } from './executor.js'
+import { type ExecutorEvents, TaskExecutor } from './executor.js'
+import {
+  createObservability,
+  type ObservabilityConfig,
+  type RuntimeEvent,
+} from './observability.js'
 import { resolveTaskConfig, type TaskConfig } from './options.js'
+import {
+  type RuntimeSnapshot,
+  type RuntimeTaskSnapshot,
+  type SnapshotSubscriptionOptions,
+  subscribeRuntimeSnapshot,
+} from './snapshots.js'
 import { createTask, type Task } from './task.js'
+import type { Trace } from './trace.js'
 
-export interface RuntimeTaskSnapshot extends TaskState {
-  taskId: string
-  taskName: string
-  init: 'lazy' | 'eager'
-}
-
-export interface RuntimeSnapshot {
-  tasks: RuntimeTaskSnapshot[]
+export interface TaskRuntimeConfig {
+  observability?: ObservabilityConfig
 }
 
 export interface TaskRuntime {
@@ -24,13 +30,24 @@ export interface TaskRuntime {
   defineTask<T>(config: TaskConfig): Task<T>
   /** Cancels calls by key across this runtime's tasks. */
   readonly abortTaskController: AbortTaskController
+  /** Every live task's state. Disposed tasks leave it. */
   getRuntimeSnapshot(): RuntimeSnapshot
+  /** Pushes snapshots as the runtime changes. Returns the unsubscribe function. */
+  subscribeRuntimeSnapshot(
+    listener: (snapshot: RuntimeSnapshot) => void,
+    options?: SnapshotSubscriptionOptions,
+  ): () => void
+  /** Metrics, spans and traces. Returns the unsubscribe function. */
+  subscribeEvents(listener: (event: RuntimeEvent) => void): () => void
+  /** A trace to group calls: `task.with({ trace })`; call `trace.end()` when done. */
+  createTrace(name?: string): Trace
+  /** Runs `fn` under a new trace and ends it with `fn`'s outcome. */
+  runWithTrace<T>(name: string, fn: (trace: Trace) => T | Promise<T>): Promise<T>
 }
 
-export type TaskRuntimeConfig = {}
-
-export function createTaskRuntime(_config: TaskRuntimeConfig = {}): TaskRuntime {
+export function createTaskRuntime(config: TaskRuntimeConfig = {}): TaskRuntime {
   const bus = new EventBus<ExecutorEvents>()
+  const observability = createObservability(bus, config.observability)
   const abortTaskController = new AbortTaskController()
   const tasks = new Map<string, TaskExecutor>()
   let generated = 0
@@ -43,21 +60,31 @@ export function createTaskRuntime(_config: TaskRuntimeConfig = {}): TaskRuntime 
     const { taskId, taskName, init } = executor.config
     return { taskId, taskName, init, ...executor.getState() }
   }
+  const getRuntimeSnapshot = (): RuntimeSnapshot => ({
+    tasks: Array.from(tasks.values(), snapshotOf),
+  })
 
   return {
     abortTaskController,
-    defineTask<T>(config: TaskConfig): Task<T> {
+    defineTask<T>(taskConfig: TaskConfig): Task<T> {
       let id: string
       do id = `task-${++generated}`
       while (tasks.has(id))
-      const resolved = resolveTaskConfig(config, id)
+      const resolved = resolveTaskConfig(taskConfig, id)
       if (tasks.has(resolved.taskId)) {
         throw new TypeError(`taskId must be unique within a runtime, "${resolved.taskId}" is taken`)
       }
       const executor = new TaskExecutor(resolved, bus, abortTaskController)
       tasks.set(resolved.taskId, executor)
+      bus.emit('defined', executor)
+      executor.begin()
       return createTask<T>(executor, undefined)
     },
-    getRuntimeSnapshot: () => ({ tasks: [...tasks.values()].map(snapshotOf) }),
+    getRuntimeSnapshot,
+    subscribeRuntimeSnapshot: (listener, options) =>
+      subscribeRuntimeSnapshot(bus, getRuntimeSnapshot, listener, options),
+    subscribeEvents: observability.subscribeEvents,
+    createTrace: observability.createTrace,
+    runWithTrace: observability.runWithTrace,
   }
 }

@@ -1,0 +1,52 @@
+/** Every metric Atelier emits, by kind. Names are stable API: dashboards key on them. */
+export const METRICS = {
+  /** Counter: a call was posted to a worker (once per attempt). */
+  dispatchTotal: 'task.dispatch.total',
+  /** Counter: a call resolved. */
+  successTotal: 'task.success.total',
+  /** Counter: a call failed in its handler, or because its worker crashed. */
+  failureTotal: 'task.failure.total',
+  /** Counter: a call was cancelled (key, signal, timeout, dispose). */
+  canceledTotal: 'task.canceled.total',
+  /** Counter: the queue refused or evicted a call. */
+  rejectedTotal: 'task.rejected.total',
+  /** Counter: a call was put back in the queue after its worker crashed or was stopped. */
+  requeueTotal: 'task.requeue.total',
+  /** Counter: a worker was spawned. */
+  workerSpawnTotal: 'worker.spawn.total',
+  /** Counter: a worker crashed (error, messageerror, failed load, throwing factory). */
+  workerCrashTotal: 'worker.crash.total',
+  /** Counter: a live worker was terminated on purpose (stop, idle, dispose, task failure). */
+  workerTerminateTotal: 'worker.terminate.total',
+  /** Gauge: calls in flight. */
+  inFlight: 'queue.in_flight',
+  /** Gauge: calls accepted and waiting for a worker. */
+  pending: 'queue.pending',
+  /** Gauge: callers blocked before admission. */
+  waiting: 'queue.waiting',
+  /** Gauge: workers with at least one call. */
+  workersActive: 'workers.active',
+  /** Histogram: from dispatch to answer, for calls the worker answered. */
+  taskDuration: 'task.duration_ms',
+  /** Histogram: time a call spent queued before a dispatch (each attempt). */
+  queueWait: 'queue.wait_ms',
+} as const
+
+export type MetricName = (typeof METRICS)[keyof typeof METRICS]
+
+export interface MetricAttributes {
+  taskId: string
+  taskName: string
+  method?: string
+  workerIndex?: number
+}
+
+export interface MetricEvent {
+  kind: 'counter' | 'gauge' | 'histogram'
+  name: MetricName
+  /** 1 for counters; the current level for gauges; the observation for histograms. */
+  value: number
+  /** `Date.now()`. */
+  ts: number
+  attrs: MetricAttributes
+}

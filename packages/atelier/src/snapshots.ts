@@ -1,0 +1,115 @@
+/**
+ * Runtime snapshots pushed to subscribers when something changes, coalesced to at most one per
+ * `intervalMs`. The executor's lifecycle facts say when; nothing polls while nothing happens.
+ */
+
+import type { EventBus } from './event-bus.js'
+import type { ExecutorEvents, TaskState } from './executor.js'
+import { reportListenerError } from './report-error.js'
+
+export interface RuntimeTaskSnapshot extends TaskState {
+  taskId: string
+  taskName: string
+  init: 'lazy' | 'eager'
+}
+
+export interface RuntimeSnapshot {
+  tasks: RuntimeTaskSnapshot[]
+}
+
+export interface SnapshotSubscriptionOptions {
+  /**
+   * At most one snapshot per this many ms. With `onlyOnChange: false`, also the period of
+   * unconditional snapshots.
+   * @default 250
+   */
+  intervalMs?: number
+  /** Deliver the current snapshot synchronously on subscribing. @default true */
+  emitImmediately?: boolean
+  /**
+   * Deliver only when the runtime's state changed. `false` delivers every `intervalMs`, changed
+   * or not (for clocks and charts that scroll).
+   * @default true
+   */
+  onlyOnChange?: boolean
+}
+
+/** The lifecycle facts after which a snapshot may differ. */
+const CHANGES = [
+  'defined',
+  'queued',
+  'dispatched',
+  'requeued',
+  'settled',
+  'spawned',
+  'ready',
+  'crashed',
+  'terminated',
+  'disposed',
+] as const satisfies ReadonlyArray<keyof ExecutorEvents>
+
+export function subscribeRuntimeSnapshot(
+  bus: EventBus<ExecutorEvents>,
+  read: () => RuntimeSnapshot,
+  listener: (snapshot: RuntimeSnapshot) => void,
+  options: SnapshotSubscriptionOptions = {},
+): () => void {
+  const { intervalMs = 250, emitImmediately = true, onlyOnChange = true } = options
+  if (typeof intervalMs !== 'number' || !(intervalMs >= 0) || !Number.isFinite(intervalMs)) {
+    throw new RangeError(`intervalMs must be a finite number >= 0, received ${String(intervalMs)}`)
+  }
+  let last: RuntimeSnapshot | undefined
+  let lastAt = Number.NEGATIVE_INFINITY
+  let timer: ReturnType<typeof setTimeout> | undefined
+
+  const deliver = () => {
+    timer = undefined
+    const snapshot = read()
+    if (onlyOnChange && last && sameSnapshot(last, snapshot)) return
+    last = snapshot
+    lastAt = performance.now()
+    try {
+      listener(snapshot)
+    } catch (error) {
+      reportListenerError(error)
+    }
+  }
+
+  if (!onlyOnChange) {
+    const interval = setInterval(deliver, Math.max(intervalMs, 1))
+    if (emitImmediately) deliver()
+    return () => clearInterval(interval)
+  }
+
+  const onChange = () => {
+    if (timer !== undefined) return
+    const wait = Math.max(0, lastAt + intervalMs - performance.now())
+    timer = setTimeout(deliver, wait)
+  }
+  const off = CHANGES.map((type) => bus.on(type, onChange))
+  if (emitImmediately) deliver()
+  return () => {
+    for (const unsubscribe of off) unsubscribe()
+    clearTimeout(timer)
+  }
+}
+
+/** Field-by-field comparison: cheaper and more honest than comparing JSON strings. */
+export function sameSnapshot(a: RuntimeSnapshot, b: RuntimeSnapshot): boolean {
+  if (a.tasks.length !== b.tasks.length) return false
+  for (let i = 0; i < a.tasks.length; i++) {
+    const x = a.tasks[i]!
+    const y = b.tasks[i]!
+    for (const key of Object.keys(x) as Array<keyof RuntimeTaskSnapshot>) {
+      const u = x[key]
+      const v = y[key]
+      if (u === v) continue
+      if (Array.isArray(u) && Array.isArray(v)) {
+        if (u.length !== v.length || u.some((n, j) => n !== v[j])) return false
+        continue
+      }
+      return false
+    }
+  }
+  return true
+}
