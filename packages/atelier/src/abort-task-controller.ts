@@ -19,7 +19,8 @@ export class AbortTaskController {
 
   /**
    * An `AbortSignal` that aborts when `key` does. Already aborted if the key is. The controller
-   * keeps it until the key is aborted or cleared.
+   * holds it until the key is aborted or cleared; after `clear(key)` it never fires, so ask for a
+   * new one.
    */
   signalFor(key: string): AbortSignal {
     const reason = this.#aborted.get(key)
@@ -61,13 +62,15 @@ export class AbortTaskController {
     return this.#aborted.get(key)
   }
 
-  /** Forget that `key` was aborted: later calls with it run normally. */
+  /** Forget `key`: later calls with it run normally, and signals handed out for it are let go. */
   clear(key: string): void {
     this.#aborted.delete(key)
+    this.#signals.delete(key)
   }
 
   clearAll(): void {
     this.#aborted.clear()
+    this.#signals.clear()
   }
 
   /** @internal Notify `watcher` when `key` aborts. Returns false (and does not watch) if it already has. */

@@ -47,6 +47,7 @@ export function createLeastBusyBalancer(): Balancer {
     pick(slots) {
       let best: (typeof slots)[number] | undefined
       const n = slots.length
+      if (n === 0) return undefined
       for (let i = 0; i < n; i++) {
         const slot = slots[(cursor + i) % n]!
         if (!slot.isAvailable) continue
