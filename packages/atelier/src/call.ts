@@ -12,8 +12,10 @@ import type { WorkerSlot } from './worker-slot.js'
 /** How a settled call ended, for the event bus and the span it becomes. */
 export type SettleKind = 'ok' | 'exception' | 'abort' | 'timeout' | 'queue' | 'crash' | 'disposed'
 
-export interface CallCanceller {
+export interface CallOwner {
   cancel(call: Call, reason: unknown, kind: SettleKind): void
+  /** A cancelled call is still running on its worker after `cancelGraceMs`. */
+  graceExpired(call: Call): void
 }
 
 export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
@@ -29,6 +31,7 @@ export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
   settled = false
   /** Its arguments were transferred, so it cannot be replayed on another worker. */
   transferred = false
+  /** The timeout while unsettled; the cancel grace period once cancelled in flight. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   /** `performance.now()` at the call, at its latest (re)queueing, and at its first and latest dispatch. */
   readonly createdAt: number
@@ -41,7 +44,7 @@ export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
   reject!: (reason: unknown) => void
 
   constructor(
-    readonly owner: CallCanceller,
+    readonly owner: CallOwner,
     readonly id: number,
     readonly method: string,
     public args: unknown[] | undefined,

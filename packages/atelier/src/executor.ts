@@ -10,7 +10,7 @@
 import type { AbortTaskController } from './abort-task-controller.js'
 import { backoffDelay } from './backoff.js'
 import { type Balancer, createBalancer } from './balancer.js'
-import { Call, type CallCanceller, type SettleKind } from './call.js'
+import { Call, type CallOwner, type SettleKind } from './call.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import {
   AbortError,
@@ -92,7 +92,21 @@ function fireTimeout(call: Call, ms: number): void {
   call.owner.cancel(call, new TimeoutError(ms), 'timeout')
 }
 
-export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
+function fireGrace(call: Call): void {
+  call.timer = undefined
+  call.owner.graceExpired(call)
+}
+
+/** A call left its worker. If the caller already heard (it was cancelled), stop its grace timer. */
+function leaveSlot(call: Call): void {
+  call.slot = undefined
+  if (call.settled && call.timer !== undefined) {
+    clearTimeout(call.timer)
+    call.timer = undefined
+  }
+}
+
+export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   readonly #queue: DispatchQueue<Call>
   readonly #slots: WorkerSlot<Call>[] = []
   readonly #balancer: Balancer
@@ -131,6 +145,26 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
 
   get isDisposed(): boolean {
     return this.#disposed
+  }
+
+  /** @internal Entry counts of every per-call structure, for leak tests. */
+  get internalSizes(): {
+    waiting: number
+    pending: number
+    inFlight: number
+    onSlots: number
+    readyWaiters: number
+  } {
+    let onSlots = 0
+    for (const slot of this.#slots) onSlots += slot.calls.size
+    const queue = this.#queue
+    return {
+      waiting: queue.waiting.size,
+      pending: queue.pending.size,
+      inFlight: queue.inFlight,
+      onSlots,
+      readyWaiters: this.#readyWaiters.length,
+    }
   }
 
   /** Queue depths and busy workers, read without building a whole state object (for gauges). */
@@ -221,6 +255,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
         // The reason could not be described; the worker still learns nothing is waiting.
       }
       this.#settle(call, false, reason, kind)
+      const grace = this.config.cancelGraceMs
+      if (grace !== undefined) call.timer = setTimeout(fireGrace, grace, call)
       return
     }
     this.#queue.remove(call)
@@ -300,7 +336,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
     const call = slot.calls.get(message.id)
     if (!call) return
     slot.calls.delete(message.id)
-    call.slot = undefined
+    leaveSlot(call)
     // Any answer, even a handler's error, shows the worker is healthy.
     slot.crashStreak = 0
     this.#crashStreak = 0
@@ -320,12 +356,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
     this.#lastCrash = { ts: Date.now(), error: cause, workerIndex: slot.index }
     this.bus.emit('crashed', this, slot, cause)
     const { crashPolicy, crashMaxRetries, taskId } = this.config
-    const error = new WorkerCrashedError(taskId, slot.index, { cause })
 
     if (crashPolicy === 'fail-task' || this.#crashStreak > crashMaxRetries) {
       this.#failure =
         crashPolicy === 'fail-task'
-          ? error
+          ? new WorkerCrashedError(taskId, slot.index, { cause })
           : new WorkerCrashedError(taskId, slot.index, {
               cause,
               message: `Task "${taskId}" failed: its workers crashed ${this.#crashStreak} times in a row (crashMaxRetries is ${crashMaxRetries})`,
@@ -334,9 +369,27 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
       this.#rejectReadyWaiters(this.#failure)
       return
     }
+    this.#recover(slot, cause, calls, backoffDelay(slot.crashStreak))
+  }
 
+  /** A cancelled call ignored its signal for `cancelGraceMs`: replace its worker. */
+  graceExpired(call: Call): void {
+    const slot = call.slot
+    if (!slot || this.#disposed) return
+    const cause = new Error(
+      `Call ${call.id} ("${call.method}") kept running ${this.config.cancelGraceMs} ms after it was cancelled; its worker was terminated`,
+    )
+    this.bus.emit('terminated', this, slot)
+    // A deliberate kill, not a crash: no backoff, and it does not count toward failing the task.
+    this.#recover(slot, cause, slot.terminate(), 0)
+  }
+
+  /** Deals with the calls of a worker that died or was killed, then restarts it after `delayMs`. */
+  #recover(slot: WorkerSlot<Call>, cause: Error, calls: Call[], delayMs: number): void {
+    const { crashPolicy, crashMaxRetries, taskId } = this.config
+    const error = new WorkerCrashedError(taskId, slot.index, { cause })
     for (const call of calls) {
-      call.slot = undefined
+      leaveSlot(call)
       if (call.settled) {
         this.#queue.release()
       } else if (
@@ -353,7 +406,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
         this.#settle(call, false, error, 'crash')
       }
     }
-    slot.backOff(backoffDelay(slot.crashStreak), () => {
+    slot.backOff(delayMs, () => {
       if (this.#wantsWorkers()) this.#startSlot(slot)
       this.#pump()
     })
@@ -453,7 +506,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
     for (const slot of this.#slots) {
       const wasAlive = slot.isAlive
       for (const call of slot.terminate()) {
-        call.slot = undefined
+        leaveSlot(call)
         calls.push(call)
       }
       if (wasAlive) this.bus.emit('terminated', this, slot)
@@ -465,7 +518,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallCanceller {
   #shutdown(error: Error, kind: SettleKind, orphans: Call[]): void {
     this.#clearIdleTimer()
     for (const call of [...orphans, ...this.#terminateAll()]) {
-      call.slot = undefined
+      leaveSlot(call)
       this.#queue.release()
       if (!call.settled) this.#settle(call, false, error, kind)
     }

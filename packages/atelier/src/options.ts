@@ -91,6 +91,15 @@ export interface TaskConfig<Args extends unknown[] = any[]> {
    * them again. Unset: workers stay up.
    */
   idleTimeoutMs?: number
+  /**
+   * How long a cancelled or timed-out call may keep running in its worker before the worker is
+   * terminated and replaced (its other calls then follow `crashPolicy`). A handler that ignores
+   * `ctx.signal` would otherwise hold its worker until it returns. The trade-off: terminating
+   * loses the worker's state (caches, warm-up) and interrupts the calls sharing it, and a fresh
+   * worker costs a spawn. Unset: never terminate, wait for the handler.
+   * @example 500
+   */
+  cancelGraceMs?: number
 }
 
 /** Per-call options, set with `task.with(options)`. */
@@ -133,6 +142,7 @@ export interface ResolvedTaskConfig {
   queuePolicy: QueuePolicy
   balancer: BalancerName
   idleTimeoutMs: number | undefined
+  cancelGraceMs: number | undefined
 }
 
 const TASK_TYPES: readonly TaskType[] = ['parallel', 'singleton']
@@ -181,14 +191,17 @@ function integer(name: string, value: unknown, min: number): number | undefined 
   return value
 }
 
-/** Milliseconds: a finite number > 0. */
-function duration(name: string, value: unknown): number | undefined {
+/** Milliseconds: a finite number > 0 (>= 0 with `allowZero`). */
+function duration(name: string, value: unknown, allowZero = false): number | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'number') {
     throw new TypeError(`${name} must be a number of milliseconds, received ${describe(value)}`)
   }
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a finite number of milliseconds > 0, received ${value}`)
+  if (!(allowZero ? value >= 0 : value > 0) || !Number.isFinite(value)) {
+    const bound = allowZero ? '>= 0' : '> 0'
+    throw new RangeError(
+      `${name} must be a finite number of milliseconds ${bound}, received ${value}`,
+    )
   }
   return value
 }
@@ -249,5 +262,6 @@ export function resolveTaskConfig(config: TaskConfig, generatedId: string): Reso
     queuePolicy: oneOf('queuePolicy', config.queuePolicy, QUEUE_POLICIES, 'block'),
     balancer: oneOf('balancer', config.balancer, BALANCERS, 'least-busy'),
     idleTimeoutMs: duration('idleTimeoutMs', config.idleTimeoutMs),
+    cancelGraceMs: duration('cancelGraceMs', config.cancelGraceMs, true),
   }
 }

@@ -12,11 +12,16 @@ export interface TaskContext {
 
 type AnyFunction = (...args: any[]) => any
 
-/** Drops a trailing `TaskContext` parameter from a parameter list. */
+/**
+ * Drops a trailing `TaskContext` parameter from a parameter list. A trailing `any` stays: it
+ * would match anything, and is far more likely a real argument than a context.
+ */
 export type WithoutContext<A extends unknown[]> = A extends [...infer Rest, infer Last]
-  ? [Last] extends [TaskContext]
-    ? Rest
-    : A
+  ? 0 extends 1 & Last
+    ? A
+    : [Last] extends [TaskContext]
+      ? Rest
+      : A
   : A
 
 /**

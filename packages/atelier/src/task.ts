@@ -34,6 +34,9 @@ export interface TaskControls<T> {
  */
 export type Task<T> = Omit<TaskMethods<T>, keyof TaskControls<T> | 'then'> & TaskControls<T>
 
+/** @internal Reaches a task's executor, for tests that count its entries. Not exported publicly. */
+export const EXECUTOR: unique symbol = Symbol('atelier.executor')
+
 const CONTROLS = new Set(['with', 'getState', 'startWorkers', 'stopWorkers', 'dispose'])
 
 export function createTask<T>(
@@ -50,6 +53,7 @@ export function createTask<T>(
   }
   return new Proxy(controls, {
     get(target, property) {
+      if (property === EXECUTOR) return executor
       // Symbols (inspection, iteration) and `then` (promise resolution) are never worker methods.
       if (typeof property !== 'string' || property === 'then') return undefined
       if (CONTROLS.has(property)) return target[property as keyof TaskControls<T>]

@@ -1,0 +1,488 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe as describeValue, resolveTaskConfig, type TaskConfig } from '../../src/options.js'
+
+const worker = () => ({}) as Worker
+
+/** Resolves with `overrides` on a minimal valid parallel config. Untyped: we feed it bad values. */
+function resolve(overrides: Record<string, unknown> = {}) {
+  return resolveTaskConfig({ type: 'parallel', worker, ...overrides } as TaskConfig, 'task-1')
+}
+
+/** Asserts `fn` throws exactly an instance of `kind` (not a subclass) with exactly `message`. */
+function expectThrows(
+  fn: () => unknown,
+  kind: typeof TypeError | typeof RangeError,
+  message: string,
+): void {
+  let error: unknown
+  try {
+    fn()
+  } catch (caught) {
+    error = caught
+  }
+  expect(error, 'expected a throw').toBeInstanceOf(kind)
+  expect((error as Error).constructor).toBe(kind)
+  expect((error as Error).message).toBe(message)
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('resolveTaskConfig: defaults', () => {
+  it('parallel: poolSize from navigator.hardwareConcurrency, and every other default', () => {
+    vi.stubGlobal('navigator', { hardwareConcurrency: 6 })
+    const resolved = resolveTaskConfig({ type: 'parallel', worker }, 'task-7')
+    expect(resolved).toEqual({
+      type: 'parallel',
+      worker,
+      init: 'lazy',
+      poolSize: 6,
+      keyOf: undefined,
+      timeoutMs: undefined,
+      crashPolicy: 'restart-fail-in-flight',
+      crashMaxRetries: 3,
+      taskId: 'task-7',
+      taskName: 'task-7',
+      maxInFlight: 6,
+      maxQueueDepth: 12,
+      queuePolicy: 'block',
+      balancer: 'least-busy',
+      idleTimeoutMs: undefined,
+    })
+    expect(resolved.worker).toBe(worker)
+  })
+
+  it.each([
+    ['no navigator', undefined],
+    ['no hardwareConcurrency', {}],
+    ['hardwareConcurrency 0', { hardwareConcurrency: 0 }],
+    ['a non-numeric hardwareConcurrency', { hardwareConcurrency: '8' }],
+  ])('parallel: poolSize falls back to 4 with %s', (_, navigator) => {
+    vi.stubGlobal('navigator', navigator)
+    const resolved = resolve()
+    expect(resolved.poolSize).toBe(4)
+    expect(resolved.maxInFlight).toBe(4)
+    expect(resolved.maxQueueDepth).toBe(8)
+  })
+
+  it('parallel: maxInFlight defaults to an explicit poolSize, maxQueueDepth to twice that', () => {
+    vi.stubGlobal('navigator', { hardwareConcurrency: 16 })
+    const resolved = resolve({ poolSize: 3 })
+    expect(resolved.poolSize).toBe(3)
+    expect(resolved.maxInFlight).toBe(3)
+    expect(resolved.maxQueueDepth).toBe(6)
+  })
+
+  it('parallel: maxQueueDepth defaults to twice an explicit maxInFlight', () => {
+    const resolved = resolve({ poolSize: 2, maxInFlight: 5 })
+    expect(resolved.maxInFlight).toBe(5)
+    expect(resolved.maxQueueDepth).toBe(10)
+  })
+
+  it('singleton: one worker, one call in flight, two queued, whatever the core count', () => {
+    vi.stubGlobal('navigator', { hardwareConcurrency: 12 })
+    const resolved = resolveTaskConfig({ type: 'singleton', worker }, 'task-2')
+    expect(resolved).toMatchObject({
+      type: 'singleton',
+      poolSize: 1,
+      maxInFlight: 1,
+      maxQueueDepth: 2,
+      init: 'lazy',
+      crashPolicy: 'restart-fail-in-flight',
+      crashMaxRetries: 3,
+      queuePolicy: 'block',
+      balancer: 'least-busy',
+      taskId: 'task-2',
+      taskName: 'task-2',
+    })
+  })
+
+  it('singleton: poolSize 1 is accepted', () => {
+    expect(resolveTaskConfig({ type: 'singleton', worker, poolSize: 1 }, 't').poolSize).toBe(1)
+  })
+
+  it('taskName defaults to an explicit taskId', () => {
+    const resolved = resolve({ taskId: 'resize' })
+    expect(resolved.taskId).toBe('resize')
+    expect(resolved.taskName).toBe('resize')
+  })
+
+  it('keeps every valid explicit option', () => {
+    const keyOf = (doc: { id: string }) => doc.id
+    const resolved = resolve({
+      init: 'eager',
+      poolSize: 2,
+      keyOf,
+      timeoutMs: 250.5,
+      crashPolicy: 'fail-task',
+      crashMaxRetries: 0,
+      taskId: 'id',
+      taskName: 'Pretty name',
+      maxInFlight: 3,
+      maxQueueDepth: 0,
+      queuePolicy: 'drop-oldest',
+      balancer: 'round-robin',
+      idleTimeoutMs: 1000,
+    })
+    expect(resolved).toEqual({
+      type: 'parallel',
+      worker,
+      init: 'eager',
+      poolSize: 2,
+      keyOf,
+      timeoutMs: 250.5,
+      crashPolicy: 'fail-task',
+      crashMaxRetries: 0,
+      taskId: 'id',
+      taskName: 'Pretty name',
+      maxInFlight: 3,
+      maxQueueDepth: 0,
+      queuePolicy: 'drop-oldest',
+      balancer: 'round-robin',
+      idleTimeoutMs: 1000,
+    })
+  })
+
+  it.each(['block', 'reject', 'drop-latest', 'drop-oldest'] as const)(
+    'accepts queuePolicy %s',
+    (queuePolicy) => {
+      expect(resolve({ queuePolicy }).queuePolicy).toBe(queuePolicy)
+    },
+  )
+
+  it.each(['restart-fail-in-flight', 'restart-requeue-in-flight', 'fail-task'] as const)(
+    'accepts crashPolicy %s',
+    (crashPolicy) => {
+      expect(resolve({ crashPolicy }).crashPolicy).toBe(crashPolicy)
+    },
+  )
+})
+
+describe('resolveTaskConfig: invalid options', () => {
+  it.each([
+    [null, 'null'],
+    [undefined, 'undefined'],
+    ['parallel', '"parallel"'],
+    [42, '42'],
+  ])('config %s', (config, shown) => {
+    expectThrows(
+      () => resolveTaskConfig(config as unknown as TaskConfig, 't'),
+      TypeError,
+      `defineTask needs a config object, received ${shown}`,
+    )
+  })
+
+  it('type: missing', () => {
+    expectThrows(
+      () => resolveTaskConfig({ worker } as TaskConfig, 't'),
+      TypeError,
+      'type is required: "parallel" or "singleton"',
+    )
+  })
+
+  it.each([
+    ['pool', '"pool"'],
+    ['Parallel', '"Parallel"'],
+    [1, '1'],
+    [null, 'null'],
+  ])('type: %s', (type, shown) => {
+    expectThrows(
+      () => resolve({ type }),
+      TypeError,
+      `type must be one of "parallel", "singleton", received ${shown}`,
+    )
+  })
+
+  it.each([
+    ['./resize.worker.js', '"./resize.worker.js"'],
+    [new URL('https://example.com/w.js'), 'an object'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [[], 'an array'],
+  ])('worker: %s', (value, shown) => {
+    expectThrows(
+      () => resolve({ worker: value }),
+      TypeError,
+      `worker must be a function that creates a Worker, received ${shown}`,
+    )
+  })
+
+  it.each([
+    [0, '0'],
+    [-1, '-1'],
+    [1.5, '1.5'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+  ])('poolSize: %s', (poolSize, shown) => {
+    expectThrows(
+      () => resolve({ poolSize }),
+      RangeError,
+      `poolSize must be a positive integer, received ${shown}`,
+    )
+  })
+
+  it('poolSize: a string', () => {
+    expectThrows(
+      () => resolve({ poolSize: '2' }),
+      TypeError,
+      'poolSize must be a number, received "2"',
+    )
+  })
+
+  it('poolSize: 2 on a singleton', () => {
+    expectThrows(
+      () => resolve({ type: 'singleton', poolSize: 2 }),
+      RangeError,
+      'poolSize applies to parallel tasks; a singleton has one worker, received 2',
+    )
+  })
+
+  it('poolSize: 0 on a singleton is reported as an invalid poolSize', () => {
+    expectThrows(
+      () => resolve({ type: 'singleton', poolSize: 0 }),
+      RangeError,
+      'poolSize must be a positive integer, received 0',
+    )
+  })
+
+  it.each([
+    [0, '0'],
+    [-2, '-2'],
+    [2.5, '2.5'],
+    [Number.NaN, 'NaN'],
+  ])('maxInFlight: %s', (maxInFlight, shown) => {
+    expectThrows(
+      () => resolve({ maxInFlight }),
+      RangeError,
+      `maxInFlight must be a positive integer, received ${shown}`,
+    )
+  })
+
+  it('maxInFlight: a string', () => {
+    expectThrows(
+      () => resolve({ maxInFlight: '4' }),
+      TypeError,
+      'maxInFlight must be a number, received "4"',
+    )
+  })
+
+  it.each([
+    [-1, '-1'],
+    [Number.NaN, 'NaN'],
+    [0.5, '0.5'],
+  ])('maxQueueDepth: %s', (maxQueueDepth, shown) => {
+    expectThrows(
+      () => resolve({ maxQueueDepth }),
+      RangeError,
+      `maxQueueDepth must be a non-negative integer, received ${shown}`,
+    )
+  })
+
+  it('maxQueueDepth: 0 is valid, for parallel and singleton', () => {
+    expect(resolve({ maxQueueDepth: 0 }).maxQueueDepth).toBe(0)
+    expect(resolve({ type: 'singleton', maxQueueDepth: 0 }).maxQueueDepth).toBe(0)
+  })
+
+  it('maxQueueDepth: a string', () => {
+    expectThrows(
+      () => resolve({ maxQueueDepth: '0' }),
+      TypeError,
+      'maxQueueDepth must be a number, received "0"',
+    )
+  })
+
+  it.each([
+    ['fifo', '"fifo"'],
+    ['', '""'],
+    [true, 'true'],
+  ])('queuePolicy: %s', (queuePolicy, shown) => {
+    expectThrows(
+      () => resolve({ queuePolicy }),
+      TypeError,
+      `queuePolicy must be one of "block", "reject", "drop-latest", "drop-oldest", received ${shown}`,
+    )
+  })
+
+  it.each([
+    ['restart', '"restart"'],
+    [{}, 'an object'],
+  ])('crashPolicy: %s', (crashPolicy, shown) => {
+    expectThrows(
+      () => resolve({ crashPolicy }),
+      TypeError,
+      `crashPolicy must be one of "restart-fail-in-flight", "restart-requeue-in-flight", "fail-task", received ${shown}`,
+    )
+  })
+
+  it.each([
+    ['now', '"now"'],
+    [true, 'true'],
+  ])('init: %s', (init, shown) => {
+    expectThrows(
+      () => resolve({ init }),
+      TypeError,
+      `init must be one of "lazy", "eager", received ${shown}`,
+    )
+  })
+
+  it.each([
+    [0, '0'],
+    [-5, '-5'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+  ])('timeoutMs: %s', (timeoutMs, shown) => {
+    expectThrows(
+      () => resolve({ timeoutMs }),
+      RangeError,
+      `timeoutMs must be a finite number of milliseconds > 0, received ${shown}`,
+    )
+  })
+
+  it('timeoutMs: a string', () => {
+    expectThrows(
+      () => resolve({ timeoutMs: '100' }),
+      TypeError,
+      'timeoutMs must be a number of milliseconds, received "100"',
+    )
+  })
+
+  it.each([
+    [0, '0'],
+    [-1, '-1'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+  ])('idleTimeoutMs: %s', (idleTimeoutMs, shown) => {
+    expectThrows(
+      () => resolve({ idleTimeoutMs }),
+      RangeError,
+      `idleTimeoutMs must be a finite number of milliseconds > 0, received ${shown}`,
+    )
+  })
+
+  it('idleTimeoutMs: a string', () => {
+    expectThrows(
+      () => resolve({ idleTimeoutMs: '5s' }),
+      TypeError,
+      'idleTimeoutMs must be a number of milliseconds, received "5s"',
+    )
+  })
+
+  it.each([
+    [-1, '-1'],
+    [-0.5, '-0.5'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+  ])('cancelGraceMs: %s', (cancelGraceMs, shown) => {
+    expectThrows(
+      () => resolve({ cancelGraceMs }),
+      RangeError,
+      `cancelGraceMs must be a finite number of milliseconds >= 0, received ${shown}`,
+    )
+  })
+
+  it('cancelGraceMs: a string', () => {
+    expectThrows(
+      () => resolve({ cancelGraceMs: '500' }),
+      TypeError,
+      'cancelGraceMs must be a number of milliseconds, received "500"',
+    )
+  })
+
+  it('cancelGraceMs: 0 is valid (terminate at once), and unset means never', () => {
+    expect(resolve({ cancelGraceMs: 0 }).cancelGraceMs).toBe(0)
+    expect(resolve({ cancelGraceMs: 500 }).cancelGraceMs).toBe(500)
+    expect(resolve()).toHaveProperty('cancelGraceMs', undefined)
+  })
+
+  it.each([
+    [-1, '-1'],
+    [2.5, '2.5'],
+    [Number.NaN, 'NaN'],
+  ])('crashMaxRetries: %s', (crashMaxRetries, shown) => {
+    expectThrows(
+      () => resolve({ crashMaxRetries }),
+      RangeError,
+      `crashMaxRetries must be a non-negative integer, received ${shown}`,
+    )
+  })
+
+  it('crashMaxRetries: a string', () => {
+    expectThrows(
+      () => resolve({ crashMaxRetries: '3' }),
+      TypeError,
+      'crashMaxRetries must be a number, received "3"',
+    )
+  })
+
+  it.each([
+    ['docId', '"docId"'],
+    [null, 'null'],
+    [{ key: 'id' }, 'an object'],
+  ])('keyOf: %s', (keyOf, shown) => {
+    expectThrows(() => resolve({ keyOf }), TypeError, `keyOf must be a function, received ${shown}`)
+  })
+
+  it.each([
+    ['', '""'],
+    [7, '7'],
+    [null, 'null'],
+  ])('taskId: %s', (taskId, shown) => {
+    expectThrows(
+      () => resolve({ taskId }),
+      TypeError,
+      `taskId must be a non-empty string, received ${shown}`,
+    )
+  })
+
+  it.each([
+    ['', '""'],
+    [Symbol.for('x'), 'Symbol(x)'],
+  ])('taskName: %s', (taskName, shown) => {
+    expectThrows(
+      () => resolve({ taskName }),
+      TypeError,
+      `taskName must be a non-empty string, received ${shown}`,
+    )
+  })
+
+  it.each([
+    ['random', '"random"'],
+    ['least_busy', '"least_busy"'],
+  ])('balancer: %s', (balancer, shown) => {
+    expectThrows(
+      () => resolve({ balancer }),
+      TypeError,
+      `balancer must be one of "least-busy", "round-robin", received ${shown}`,
+    )
+  })
+})
+
+describe('describe (value rendering for error messages)', () => {
+  it.each([
+    ['text', '"text"'],
+    ['', '""'],
+    ['say "hi"', '"say \\"hi\\""'],
+    [42, '42'],
+    [-0.5, '-0.5'],
+    [Number.NaN, 'NaN'],
+    [true, 'true'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [10n, '10n'],
+    [Symbol('s'), 'Symbol(s)'],
+    [[1, 2], 'an array'],
+    [{ a: 1 }, 'an object'],
+    [new Date(0), 'an object'],
+  ])('%s → %s', (value, shown) => {
+    expect(describeValue(value)).toBe(shown)
+  })
+
+  it('names functions, or calls them anonymous', () => {
+    function createWorker() {}
+    expect(describeValue(createWorker)).toBe('function createWorker')
+    expect(describeValue(Object.defineProperty(() => {}, 'name', { value: '' }))).toBe(
+      'function (anonymous)',
+    )
+  })
+})
