@@ -252,7 +252,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       try {
         slot.post({ type: 'cancel', id: call.id, reason: serializeError(reason) }, NO_TRANSFER)
       } catch {
-        // The reason could not be described; the worker still learns nothing is waiting.
+        // Unreachable in practice (the reason is flattened first). If it happens the handler is
+        // not told, but the caller is, and cancelGraceMs still bounds the worker's time.
       }
       this.#settle(call, false, reason, kind)
       const grace = this.config.cancelGraceMs
