@@ -250,7 +250,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       // The worker keeps the call (and its place in maxInFlight) until it answers: it is still
       // busy, and pretending otherwise would pile new work onto it.
       try {
-        slot.post({ type: 'cancel', id: call.id, reason: serializeError(reason) }, NO_TRANSFER)
+        slot.post(
+          { type: 'atelier:cancel', id: call.id, reason: serializeError(reason) },
+          NO_TRANSFER,
+        )
       } catch {
         // Unreachable in practice (the reason is flattened first). If it happens the handler is
         // not told, but the caller is, and cancelGraceMs still bounds the worker's time.
@@ -298,7 +301,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     const args = call.args!
     const transfer = call.transfer ?? findTransferables(args)
     const message: CallMessage = {
-      type: 'call',
+      type: 'atelier:call',
       id: call.id,
       method: call.method,
       args,
@@ -333,7 +336,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
-    if (message.type === 'ready') return
+    if (message.type === 'atelier:ready') return
     const call = slot.calls.get(message.id)
     if (!call) return
     slot.calls.delete(message.id)
@@ -343,7 +346,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     this.#crashStreak = 0
     this.#queue.release()
     if (!call.settled) {
-      if (message.type === 'result') this.#settle(call, true, message.value, 'ok')
+      if (message.type === 'atelier:result') this.#settle(call, true, message.value, 'ok')
       else this.#settle(call, false, deserializeError(message.error), 'exception')
     }
     this.#pump()

@@ -1,13 +1,14 @@
 /**
  * The worker side: `createTaskWorker(handlers)` builds the object an app exposes with comlink.
- * comlink carries exactly one message, the executor's connect call with a dedicated port; calls
- * then travel over that port as the plain messages of `protocol.ts`, so the hot path pays for
- * no proxies and messages the app posts to the worker itself are none of our business.
+ * comlink carries exactly one message, the executor's connect call; calls then travel as the
+ * plain branded messages of `protocol.ts` on the worker's own channel, so the hot path pays for
+ * no proxies, and messages that are not ours (comlink's, the app's) are left alone.
  */
 
 import { UnknownMethodError } from './errors.js'
 import type {
   CallMessage,
+  CancelMessage,
   ConnectMethod,
   ErrorMessage,
   ExecutorMessage,
@@ -22,7 +23,7 @@ import { findTransferables } from './transfer.js'
 export type TaskHandlers = Record<string, (...args: any[]) => unknown>
 
 /** What `createTaskWorker` returns: pass it to comlink's `expose`. */
-export type TaskWorker = { readonly [K in ConnectMethod]: (port: MessagePort) => void }
+export type TaskWorker = { readonly [K in ConnectMethod]: () => void }
 
 const NO_TRANSFER: Transferable[] = []
 
@@ -37,54 +38,113 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
   const methods = Object.keys(table).filter((name) => typeof table[name] === 'function')
   const callable = new Set(methods)
 
-  function connect(port: MessagePort): void {
-    const running = new Map<number, AbortController>()
-    port.onmessage = (event: MessageEvent<ExecutorMessage>) => {
-      const message = event.data
-      if (message?.type === 'call') void run(port, running, message)
-      else if (message?.type === 'cancel') {
-        running.get(message.id)?.abort(deserializeError(message.reason))
-      }
+  /** The channel to the executor: the worker's global scope (dedicated workers only). */
+  const port = globalThis as unknown as MessagePort
+  // Contexts of the calls still running asynchronously, for cancel messages to find.
+  const running = new Map<number, CallContext>()
+
+  // Listening from here, before `expose` adds comlink's listener, lets our messages stop at us:
+  // comlink would otherwise inspect every call message only to find it is not its own.
+  port.addEventListener('message', (event: MessageEvent) => {
+    const message = event.data as ExecutorMessage | null | undefined
+    const type = message?.type
+    if (type === 'atelier:call') {
+      event.stopImmediatePropagation()
+      run(port, running, message as CallMessage)
+    } else if (type === 'atelier:cancel') {
+      event.stopImmediatePropagation()
+      const { id, reason } = message as CancelMessage
+      running.get(id)?.abort(deserializeError(reason))
     }
-    const ready: ReadyMessage = { type: 'ready', methods }
+  })
+
+  function connect(): void {
+    const ready: ReadyMessage = { type: 'atelier:ready', methods }
     port.postMessage(ready)
   }
 
-  async function run(
-    port: MessagePort,
-    running: Map<number, AbortController>,
-    message: CallMessage,
-  ): Promise<void> {
+  function run(port: MessagePort, running: Map<number, CallContext>, message: CallMessage): void {
     const { id, method, args } = message
     if (!callable.has(method)) {
       reply(port, errorMessage(id, new UnknownMethodError(method, methods)))
       return
     }
     const handler = table[method] as (...args: unknown[]) => unknown
-    const controller = new AbortController()
-    running.set(id, controller)
-    const signal = controller.signal
-    const context: TaskContext = {
-      signal,
-      key: message.key,
-      callId: id,
-      throwIfAborted: () => signal.throwIfAborted(),
-    }
+    const context = new CallContext(message.key, id)
     // The context goes last; pad skipped optional arguments so it lands where the handler
     // declared it (a handler's `length` counts parameters before the first default).
     while (args.length < handler.length - 1) args.push(undefined)
     args.push(context)
+    let result: unknown
     try {
-      const value = await handler.apply(handlers, args)
-      sendResult(port, id, method, value, message.transferResult)
+      result = handler.apply(handlers, args)
     } catch (error) {
       reply(port, errorMessage(id, error))
-    } finally {
-      running.delete(id)
+      return
     }
+    // A synchronous handler answers in this same task: no cancel can arrive meanwhile, so it
+    // needs no registration and no trip through the microtask queue.
+    if (!isThenable(result)) {
+      sendResult(port, id, method, result, message.transferResult)
+      return
+    }
+    running.set(id, context)
+    result.then(
+      (value) => {
+        running.delete(id)
+        sendResult(port, id, method, value, message.transferResult)
+      },
+      (error: unknown) => {
+        running.delete(id)
+        reply(port, errorMessage(id, error))
+      },
+    )
   }
 
   return { __atelierConnect: connect }
+}
+
+const NOT_ABORTED: unique symbol = Symbol('not aborted')
+
+/**
+ * A handler's `TaskContext`. The `AbortController` behind `signal` is made only if the handler
+ * asks for the signal: most calls finish without looking, and a controller per call is the
+ * costliest thing a tiny call would otherwise allocate.
+ */
+class CallContext implements TaskContext {
+  #controller: AbortController | undefined
+  #reason: unknown = NOT_ABORTED
+
+  constructor(
+    readonly key: string | undefined,
+    readonly callId: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#reason !== NOT_ABORTED) this.#controller.abort(this.#reason)
+    }
+    return this.#controller.signal
+  }
+
+  throwIfAborted(): void {
+    if (this.#reason !== NOT_ABORTED) throw this.#reason
+  }
+
+  abort(reason: unknown): void {
+    if (this.#reason !== NOT_ABORTED) return
+    this.#reason = reason
+    this.#controller?.abort(reason)
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  )
 }
 
 function sendResult(
@@ -94,7 +154,7 @@ function sendResult(
   value: unknown,
   transferResult: boolean,
 ): void {
-  const message: ResultMessage = { type: 'result', id, value }
+  const message: ResultMessage = { type: 'atelier:result', id, value }
   const transfer = transferResult ? findTransferables(value) : NO_TRANSFER
   try {
     port.postMessage(message, transfer)
@@ -121,7 +181,7 @@ function uncloneableResult(method: string, error: unknown): TypeError {
 }
 
 function errorMessage(id: number, error: unknown): ErrorMessage {
-  return { type: 'error', id, error: serializeError(error) }
+  return { type: 'atelier:error', id, error: serializeError(error) }
 }
 
 function reply(port: MessagePort, message: ErrorMessage): void {

@@ -13,6 +13,7 @@ import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from './pro
  */
 export interface WorkerLike {
   postMessage(message: unknown, transfer: Transferable[]): void
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
   addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void
   terminate(): void
 }
@@ -27,13 +28,20 @@ export interface SlotOwner<C> {
 export type SlotState =
   /** No worker; a call would spawn one. */
   | 'idle'
-  /** Worker spawned, handshake not answered yet. Calls may already be posted: the port queues them. */
+  /** Worker spawned, handshake not answered yet. Calls may already be posted: the worker queues them. */
   | 'starting'
   | 'ready'
   /** Crashed; waiting out the restart delay. */
   | 'backoff'
 
 const CONNECT_ID = 'atelier:connect'
+const NO_TRANSFER: Transferable[] = []
+
+/** Ours, as opposed to comlink's reply to the connect call or the app's own messages. */
+function isHarnessMessage(data: unknown): data is HarnessMessage {
+  const type = (data as { type?: unknown } | null | undefined)?.type
+  return type === 'atelier:result' || type === 'atelier:error' || type === 'atelier:ready'
+}
 
 export class WorkerSlot<C> implements BalancerSlot {
   state: SlotState = 'idle'
@@ -42,7 +50,6 @@ export class WorkerSlot<C> implements BalancerSlot {
   /** Crashes since this slot last completed a call: drives the restart delay. */
   crashStreak = 0
   #worker: WorkerLike | undefined
-  #port: MessagePort | undefined
   #restartTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
@@ -74,9 +81,7 @@ export class WorkerSlot<C> implements BalancerSlot {
       this.#crash(error instanceof Error ? error : new Error(String(error)))
       return
     }
-    const { port1, port2 } = new MessageChannel()
     this.#worker = worker
-    this.#port = port1
     // Listeners check that the worker is still ours: events already queued for a worker we
     // terminated (a late crash, a late answer) must not touch its successor.
     worker.addEventListener('error', (event) => {
@@ -85,35 +90,32 @@ export class WorkerSlot<C> implements BalancerSlot {
       if (this.#worker === worker) this.#crash(describeWorkerError(event))
     })
     worker.addEventListener('messageerror', () => {
-      if (this.#worker === worker)
+      if (this.#worker === worker) {
         this.#crash(new Error('Worker sent a message that could not be deserialized'))
+      }
     })
-    port1.onmessage = (event: MessageEvent<HarnessMessage>) => {
-      if (this.#port !== port1) return
-      const message = event.data
-      if (message.type === 'ready') {
+    worker.addEventListener('message', (event: MessageEvent) => {
+      const message = event.data as HarnessMessage | undefined
+      if (this.#worker !== worker || !isHarnessMessage(message)) return
+      if (message.type === 'atelier:ready') {
         if (this.state === 'starting') this.state = 'ready'
         this.owner.onReady(this)
       } else {
         this.owner.onMessage(this, message)
       }
-    }
-    port1.onmessageerror = () => {
-      if (this.#port === port1)
-        this.#crash(new Error('Worker sent a message that could not be deserialized'))
-    }
+    })
     const connect: ComlinkApplyMessage = {
       id: CONNECT_ID,
       type: 'APPLY',
       path: ['__atelierConnect'],
-      argumentList: [{ type: 'RAW', value: port2 }],
+      argumentList: [],
     }
-    worker.postMessage(connect, [port2])
+    worker.postMessage(connect, NO_TRANSFER)
   }
 
   /** Posts to the worker. Throws what `postMessage` throws (e.g. a `DataCloneError`). */
   post(message: ExecutorMessage, transfer: Transferable[]): void {
-    this.#port!.postMessage(message, transfer)
+    this.#worker!.postMessage(message, transfer)
   }
 
   /** Terminates the worker (if any) and cancels a pending restart. Returns the calls it was running. */
@@ -140,9 +142,7 @@ export class WorkerSlot<C> implements BalancerSlot {
   }
 
   #release(): C[] {
-    this.#port?.close()
     this.#worker?.terminate()
-    this.#port = undefined
     this.#worker = undefined
     if (this.calls.size === 0) return []
     const calls = [...this.calls.values()]
