@@ -335,3 +335,22 @@ describe('snapshots', () => {
     unsubscribe()
   })
 })
+
+describe('measures option', () => {
+  test('measures: false keeps spans and traces in the event stream but out of the timeline', async () => {
+    performance.clearMeasures()
+    const { runtime, spans, traces } = record({ observability: { spans: 'on', measures: false } })
+    const { task } = define({}, runtime)
+    await runtime.runWithTrace('quiet timeline', () => task.add(1, 1))
+    expect(spans()).toHaveLength(1)
+    expect(traces()).toHaveLength(1)
+    expect(performance.getEntriesByName('atelier:span', 'measure')).toHaveLength(0)
+    expect(performance.getEntriesByName('atelier:trace', 'measure')).toHaveLength(0)
+  })
+
+  test('a non-boolean measures option is refused', () => {
+    expect(() =>
+      createTaskRuntime({ observability: { measures: 'yes' as unknown as boolean } }),
+    ).toThrow('observability.measures must be a boolean, received yes')
+  })
+})
