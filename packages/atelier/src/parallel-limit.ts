@@ -5,6 +5,7 @@
  */
 
 import type { AbortTaskController } from './abort-task-controller.js'
+import { describe } from './options.js'
 
 export type ErrorPolicy = 'fail-fast' | 'continue'
 
@@ -251,10 +252,4 @@ function requireFunction(name: string, value: unknown): void {
 
 function fail(type: new (message: string) => Error, message: string): never {
   throw new type(`parallelLimit: ${message}`)
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value)
-  return typeof value === 'function' ? 'a function' : String(value)
 }

@@ -602,7 +602,7 @@ describe('parallelLimit: validation at call time', () => {
     [
       'onError',
       () => parallelLimit([1], 1, fn, { onError: {} as never }),
-      'onError must be a function, received [object Object]',
+      'onError must be a function, received an object',
     ],
     [
       'keyOf',
