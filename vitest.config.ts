@@ -46,6 +46,16 @@ export default defineConfig({
           },
         },
       },
+      {
+        // The playground end to end: starts its own Vite server and drives Chromium itself.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['apps/playground/e2e/**/*.e2e.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 })

@@ -1,0 +1,184 @@
+/**
+ * What the live view knows about a runtime, folded from its two streams: pushed snapshots
+ * (limits, statuses, per-worker load) and events (counters, gauges, histograms, spans). The
+ * model only records; rendering reads it once per frame.
+ */
+
+import {
+  METRICS,
+  type MetricEvent,
+  type RuntimeEvent,
+  type RuntimeSnapshot,
+  type RuntimeTaskSnapshot,
+  type SpanEvent,
+} from 'atelier'
+
+export interface Histogram {
+  count: number
+  sum: number
+  max: number
+}
+
+/** Calls open on one worker, from dispatch and settle metrics, and since when it has been busy. */
+export interface OpenCalls {
+  count: number
+  since: number
+}
+
+export interface TaskModel {
+  taskId: string
+  /** Undefined until the first snapshot that lists the task. */
+  snapshot: RuntimeTaskSnapshot | undefined
+  counters: Map<string, number>
+  histograms: Map<string, Histogram>
+  /** Queue levels: gauges arrive on every change, so they are fresher than the last snapshot. */
+  levels: { inFlight: number; pending: number; waiting: number }
+  /** The most callers ever seen waiting: the scale of the (unbounded) waiting meter. */
+  waitingPeak: number
+  /** Settled spans that ran on a worker, oldest first. Trimmed by the renderer's window. */
+  spans: SpanEvent[]
+  open: OpenCalls[]
+}
+
+/** Metric events that end a call: its worker (when it had one) has one call fewer. */
+const SETTLES = new Set<string>([
+  METRICS.successTotal,
+  METRICS.failureTotal,
+  METRICS.canceledTotal,
+  METRICS.rejectedTotal,
+  METRICS.requeueTotal,
+])
+
+export class LiveModel {
+  readonly tasks = new Map<string, TaskModel>()
+  /** The most recent spans of every task, newest last. */
+  readonly recent: SpanEvent[] = []
+  /** Bumped on every change, so the renderer can skip frames where nothing happened. */
+  version = 0
+  /** Tasks that left the runtime: late events for them must not bring them back. */
+  readonly #retired = new Set<string>()
+
+  constructor(readonly recentLimit: number) {}
+
+  applySnapshot(snapshot: RuntimeSnapshot): void {
+    const live = new Set<string>()
+    for (const state of snapshot.tasks) {
+      live.add(state.taskId)
+      const task = this.#task(state.taskId)
+      if (!task) continue
+      task.snapshot = state
+      task.levels = {
+        inFlight: state.queueDepth,
+        pending: state.pendingQueueDepth,
+        waiting: state.waitingQueueDepth,
+      }
+      task.waitingPeak = Math.max(task.waitingPeak, state.waitingQueueDepth)
+      // The snapshot is the truth about per-worker load; metrics only fill in between snapshots.
+      state.queueDepthByWorker.forEach((load, index) => {
+        if (load === 0) task.open[index] = { count: 0, since: 0 }
+      })
+    }
+    for (const [taskId, task] of this.tasks) {
+      if (task.snapshot && !live.has(taskId)) {
+        this.tasks.delete(taskId)
+        this.#retired.add(taskId)
+      }
+    }
+    this.version++
+  }
+
+  applyEvent(event: RuntimeEvent): void {
+    if (event.kind === 'trace') return
+    if (event.kind === 'span') {
+      this.#applySpan(event)
+    } else {
+      this.#applyMetric(event)
+    }
+    this.version++
+  }
+
+  #applySpan(span: SpanEvent): void {
+    this.recent.push(span)
+    if (this.recent.length > this.recentLimit) this.recent.shift()
+    const task = this.#task(span.taskId)
+    if (task && span.workerIndex !== undefined) task.spans.push(span)
+  }
+
+  #applyMetric(metric: MetricEvent): void {
+    const task = this.#task(metric.attrs.taskId)
+    if (!task) return
+    const { name, value, attrs } = metric
+    if (metric.kind === 'counter') {
+      task.counters.set(name, (task.counters.get(name) ?? 0) + value)
+    } else if (metric.kind === 'histogram') {
+      const h = task.histograms.get(name) ?? { count: 0, sum: 0, max: 0 }
+      h.count++
+      h.sum += value
+      h.max = Math.max(h.max, value)
+      task.histograms.set(name, h)
+    } else if (name === METRICS.inFlight) {
+      task.levels.inFlight = value
+    } else if (name === METRICS.pending) {
+      task.levels.pending = value
+    } else if (name === METRICS.waiting) {
+      task.levels.waiting = value
+      task.waitingPeak = Math.max(task.waitingPeak, value)
+    }
+
+    const worker = attrs.workerIndex
+    if (worker === undefined || metric.kind !== 'counter') return
+    const open = task.open[worker] ?? { count: 0, since: 0 }
+    if (name === METRICS.dispatchTotal) {
+      if (open.count === 0) open.since = metric.ts
+      open.count++
+    } else if (SETTLES.has(name)) {
+      // A requeued call that is later cancelled reports its old worker twice: never go below 0.
+      open.count = Math.max(0, open.count - 1)
+    }
+    task.open[worker] = open
+  }
+
+  #task(taskId: string): TaskModel | undefined {
+    if (this.#retired.has(taskId)) return undefined
+    let task = this.tasks.get(taskId)
+    if (!task) {
+      task = {
+        taskId,
+        snapshot: undefined,
+        counters: new Map(),
+        histograms: new Map(),
+        levels: { inFlight: 0, pending: 0, waiting: 0 },
+        waitingPeak: 0,
+        spans: [],
+        open: [],
+      }
+      this.tasks.set(taskId, task)
+    }
+    return task
+  }
+
+  /** Drops spans that ended before `from`: they have scrolled out of every lane. */
+  trim(from: number): void {
+    for (const task of this.tasks.values()) {
+      let drop = 0
+      while (drop < task.spans.length && spanEnd(task.spans[drop]!) < from) drop++
+      if (drop > 0) task.spans.splice(0, drop)
+    }
+  }
+
+  /** Forgets counters, spans and peaks; keeps the tasks and their latest snapshots. */
+  reset(): void {
+    this.recent.length = 0
+    for (const task of this.tasks.values()) {
+      task.counters.clear()
+      task.histograms.clear()
+      task.spans = []
+      task.waitingPeak = task.levels.waiting
+    }
+    this.version++
+  }
+}
+
+export function spanEnd(span: SpanEvent): number {
+  return span.ts + span.durationMs
+}
