@@ -37,6 +37,8 @@ export interface CrashRecord {
 }
 
 export interface TaskState {
+  taskId: string
+  taskName: string
   type: TaskType
   /** Workers alive (starting or ready). */
   totalWorkers: number
@@ -47,6 +49,11 @@ export interface TaskState {
    * worker is waiting out a restart delay. `stopped`: no worker alive.
    */
   workerStatus: WorkerStatus
+  /**
+   * The task failed (`fail-task`, or `crashMaxRetries` consecutive crashes): calls reject until
+   * `startWorkers()`. Tells that apart from a `crashed` status that is only a restart delay.
+   */
+  failed: boolean
   /** `paused` after `stopWorkers()`; `active` while anything is queued or running. */
   taskStatus: TaskStatus
   lastCrash: CrashRecord | undefined
@@ -588,10 +595,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
           ? 'crashed'
           : 'stopped'
     return {
+      taskId: config.taskId,
+      taskName: config.taskName,
       type: config.type,
       totalWorkers,
       activeWorkers,
       workerStatus,
+      failed: this.#failure !== undefined,
       taskStatus: this.#paused ? 'paused' : this.#isIdle() ? 'idle' : 'active',
       lastCrash: this.#lastCrash,
       totalDispatched: this.#totalDispatched,

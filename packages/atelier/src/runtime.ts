@@ -57,8 +57,7 @@ export function createTaskRuntime(config: TaskRuntimeConfig = {}): TaskRuntime {
   })
 
   function snapshotOf(executor: TaskExecutor): RuntimeTaskSnapshot {
-    const { taskId, taskName, init } = executor.config
-    return { taskId, taskName, init, ...executor.getState() }
+    return { ...executor.getState(), init: executor.config.init }
   }
   const getRuntimeSnapshot = (): RuntimeSnapshot => ({
     tasks: Array.from(tasks.values(), snapshotOf),

@@ -8,8 +8,6 @@ import type { ExecutorEvents, TaskState } from './executor.js'
 import { reportListenerError } from './report-error.js'
 
 export interface RuntimeTaskSnapshot extends TaskState {
-  taskId: string
-  taskName: string
   init: 'lazy' | 'eager'
 }
 

@@ -9,6 +9,8 @@ describe('crash recovery', () => {
     const error = await task.crash().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WorkerCrashedError)
     expect(error).toMatchObject({ name: 'WorkerCrashedError', taskId: 'task-1', workerIndex: 0 })
+    // Backing off before the restart is not a failed task.
+    expect(task.getState()).toMatchObject({ workerStatus: 'crashed', failed: false })
     expect(String((error as Error).cause)).toContain('boom')
     const state = task.getState()
     expect(state.lastCrash).toMatchObject({ workerIndex: 0, ts: expect.any(Number) })
@@ -79,10 +81,14 @@ describe('crash recovery', () => {
     const [r1, r2] = await Promise.all([crashed, queued])
     expect(r1.ok === false && r1.error).toBeInstanceOf(WorkerCrashedError)
     expect(r2.ok === false && r2.error).toBeInstanceOf(WorkerCrashedError)
-    expect(task.getState()).toMatchObject({ workerStatus: 'crashed', totalWorkers: 0 })
+    expect(task.getState()).toMatchObject({
+      workerStatus: 'crashed',
+      failed: true,
+      totalWorkers: 0,
+    })
     await expect(task.add(1, 2)).rejects.toBeInstanceOf(WorkerCrashedError)
     await task.startWorkers()
-    expect(task.getState().workerStatus).toBe('running')
+    expect(task.getState()).toMatchObject({ workerStatus: 'running', failed: false })
     await expect(task.add(1, 2)).resolves.toBe(3)
   })
 
