@@ -141,7 +141,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     })
     this.#balancer = createBalancer(config.balancer)
     for (let i = 0; i < config.poolSize; i++) {
-      this.#slots.push(new WorkerSlot<Call>(i, this, config.worker))
+      this.#slots.push(new WorkerSlot<Call>(i, this, config.worker, config.connectTimeoutMs))
     }
   }
 

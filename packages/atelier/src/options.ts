@@ -100,6 +100,14 @@ export interface TaskConfig<Args extends unknown[] = any[]> {
    * @example 500
    */
   cancelGraceMs?: number
+  /**
+   * How long a new worker may take to load and answer the connect call. A worker that never
+   * calls `expose(createTaskWorker(handlers))` raises no error of its own, so past this it counts
+   * as crashed (and its calls follow `crashPolicy`) rather than leaving them pending forever.
+   * Raise it for workers with heavy start-up (a large WASM module, a model).
+   * @default 10_000
+   */
+  connectTimeoutMs?: number
 }
 
 /** Per-call options, set with `task.with(options)`. */
@@ -143,6 +151,7 @@ export interface ResolvedTaskConfig {
   balancer: BalancerName
   idleTimeoutMs: number | undefined
   cancelGraceMs: number | undefined
+  connectTimeoutMs: number
 }
 
 const TASK_TYPES: readonly TaskType[] = ['parallel', 'singleton']
@@ -263,5 +272,6 @@ export function resolveTaskConfig(config: TaskConfig, generatedId: string): Reso
     balancer: oneOf('balancer', config.balancer, BALANCERS, 'least-busy'),
     idleTimeoutMs: duration('idleTimeoutMs', config.idleTimeoutMs),
     cancelGraceMs: duration('cancelGraceMs', config.cancelGraceMs, true),
+    connectTimeoutMs: duration('connectTimeoutMs', config.connectTimeoutMs) ?? 10_000,
   }
 }

@@ -37,6 +37,12 @@ export type SlotState =
 const CONNECT_ID = 'atelier:connect'
 const NO_TRANSFER: Transferable[] = []
 
+/** comlink's reply to our connect call when applying it threw (comlink's `HANDLER` "throw"). */
+function isFailedConnect(data: unknown): boolean {
+  const reply = data as { id?: unknown; type?: unknown; name?: unknown } | null | undefined
+  return reply?.id === CONNECT_ID && reply.type === 'HANDLER' && reply.name === 'throw'
+}
+
 /** Ours, as opposed to comlink's reply to the connect call or the app's own messages. */
 function isHarnessMessage(data: unknown): data is HarnessMessage {
   const type = (data as { type?: unknown } | null | undefined)?.type
@@ -50,12 +56,15 @@ export class WorkerSlot<C> implements BalancerSlot {
   /** Crashes since this slot last completed a call: drives the restart delay. */
   crashStreak = 0
   #worker: WorkerLike | undefined
+  #connectTimer: ReturnType<typeof setTimeout> | undefined
   #restartTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     readonly index: number,
     readonly owner: SlotOwner<C>,
     readonly createWorker: () => WorkerLike,
+    /** How long the worker may take to answer the connect call before it counts as crashed. */
+    readonly connectTimeoutMs: number,
   ) {}
 
   get isAvailable(): boolean {
@@ -95,15 +104,34 @@ export class WorkerSlot<C> implements BalancerSlot {
       }
     })
     worker.addEventListener('message', (event: MessageEvent) => {
+      if (this.#worker !== worker) return
       const message = event.data as HarnessMessage | undefined
-      if (this.#worker !== worker || !isHarnessMessage(message)) return
-      if (message.type === 'atelier:ready') {
-        if (this.state === 'starting') this.state = 'ready'
-        this.owner.onReady(this)
-      } else {
-        this.owner.onMessage(this, message)
+      if (isHarnessMessage(message)) {
+        if (message.type !== 'atelier:ready') this.owner.onMessage(this, message)
+        else if (this.state === 'starting') {
+          clearTimeout(this.#connectTimer)
+          this.state = 'ready'
+          this.owner.onReady(this)
+        }
+      } else if (isFailedConnect(message)) {
+        // comlink answered our connect call with an error: whatever is exposed, it is not ours.
+        this.#crash(
+          new Error(
+            'The worker does not expose a task harness: expected expose(createTaskWorker(handlers))',
+          ),
+        )
       }
     })
+    // A worker that never calls expose() raises no error either; without this it would hang.
+    this.#connectTimer = setTimeout(() => {
+      if (this.#worker === worker && this.state === 'starting') {
+        this.#crash(
+          new Error(
+            `The worker did not connect within ${this.connectTimeoutMs} ms: does it call expose(createTaskWorker(handlers))?`,
+          ),
+        )
+      }
+    }, this.connectTimeoutMs)
     const connect: ComlinkApplyMessage = {
       id: CONNECT_ID,
       type: 'APPLY',
@@ -142,6 +170,7 @@ export class WorkerSlot<C> implements BalancerSlot {
   }
 
   #release(): C[] {
+    clearTimeout(this.#connectTimer)
     this.#worker?.terminate()
     this.#worker = undefined
     if (this.calls.size === 0) return []

@@ -158,4 +158,33 @@ describe('crash recovery', () => {
     expect(((error as Error).cause as Error).message).toBe('no workers here')
     await task.dispose()
   })
+
+  test('a worker that never exposes a harness fails its callers after connectTimeoutMs', async () => {
+    const runtime = createTaskRuntime()
+    const task = runtime.defineTask<{ ping(): number }>({
+      type: 'singleton',
+      crashMaxRetries: 1,
+      connectTimeoutMs: 100,
+      worker: () =>
+        new Worker(new URL('./fixtures/silent.worker.ts', import.meta.url), { type: 'module' }),
+    })
+    const error = await task.ping().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WorkerCrashedError)
+    expect(String((error as Error).cause)).toContain('did not connect within 100 ms')
+    await task.dispose()
+  })
+
+  test('a worker exposing something else is told apart at once', async () => {
+    const runtime = createTaskRuntime()
+    const task = runtime.defineTask<{ ping(): number }>({
+      type: 'singleton',
+      crashMaxRetries: 0,
+      worker: () =>
+        new Worker(new URL('./fixtures/foreign.worker.ts', import.meta.url), { type: 'module' }),
+    })
+    const error = await task.ping().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WorkerCrashedError)
+    expect(String((error as Error).cause)).toContain('does not expose a task harness')
+    await task.dispose()
+  })
 })

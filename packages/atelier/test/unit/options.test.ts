@@ -49,6 +49,8 @@ describe('resolveTaskConfig: defaults', () => {
       queuePolicy: 'block',
       balancer: 'least-busy',
       idleTimeoutMs: undefined,
+      cancelGraceMs: undefined,
+      connectTimeoutMs: 10_000,
     })
     expect(resolved.worker).toBe(worker)
   })
@@ -124,6 +126,8 @@ describe('resolveTaskConfig: defaults', () => {
       queuePolicy: 'drop-oldest',
       balancer: 'round-robin',
       idleTimeoutMs: 1000,
+      cancelGraceMs: 50,
+      connectTimeoutMs: 30_000,
     })
     expect(resolved).toEqual({
       type: 'parallel',
@@ -141,6 +145,8 @@ describe('resolveTaskConfig: defaults', () => {
       queuePolicy: 'drop-oldest',
       balancer: 'round-robin',
       idleTimeoutMs: 1000,
+      cancelGraceMs: 50,
+      connectTimeoutMs: 30_000,
     })
   })
 
@@ -387,6 +393,23 @@ describe('resolveTaskConfig: invalid options', () => {
       TypeError,
       'cancelGraceMs must be a number of milliseconds, received "500"',
     )
+  })
+
+  it.each([
+    [0, '0'],
+    [-5, '-5'],
+    [Number.NaN, 'NaN'],
+  ])('connectTimeoutMs: %s', (connectTimeoutMs, shown) => {
+    expectThrows(
+      () => resolve({ connectTimeoutMs }),
+      RangeError,
+      `connectTimeoutMs must be a finite number of milliseconds > 0, received ${shown}`,
+    )
+  })
+
+  it('connectTimeoutMs defaults to 10 s', () => {
+    expect(resolve().connectTimeoutMs).toBe(10_000)
+    expect(resolve({ connectTimeoutMs: 250 }).connectTimeoutMs).toBe(250)
   })
 
   it('cancelGraceMs: 0 is valid (terminate at once), and unset means never', () => {
