@@ -257,10 +257,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       // The worker keeps the call (and its place in maxInFlight) until it answers: it is still
       // busy, and pretending otherwise would pile new work onto it.
       try {
-        slot.post(
-          { type: 'atelier:cancel', id: call.id, reason: serializeError(reason) },
-          NO_TRANSFER,
-        )
+        slot.post(['atelier:cancel', call.id, serializeError(reason)], NO_TRANSFER)
       } catch {
         // Unreachable in practice (the reason is flattened first). If it happens the handler is
         // not told, but the caller is, and cancelGraceMs still bounds the worker's time.
@@ -307,14 +304,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #dispatch(call: Call, slot: WorkerSlot<Call>): void {
     const args = call.args!
     const transfer = call.transfer ?? findTransferables(args)
-    const message: CallMessage = {
-      type: 'atelier:call',
-      id: call.id,
-      method: call.method,
-      args,
-      key: call.key,
-      transferResult: call.transferResult,
-    }
+    const message: CallMessage = ['atelier:call', call.id, call.method, args]
+    if (!call.transferResult) message.push(call.key, true)
+    else if (call.key !== undefined) message.push(call.key)
     try {
       slot.post(message, transfer)
     } catch (error) {
@@ -343,18 +335,19 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
-    if (message.type === 'atelier:ready') return
-    const call = slot.calls.get(message.id)
+    const [type, id] = message
+    if (type === 'atelier:ready') return
+    const call = slot.calls.get(id)
     if (!call) return
-    slot.calls.delete(message.id)
+    slot.calls.delete(id)
     leaveSlot(call)
     // Any answer, even a handler's error, shows the worker is healthy.
     slot.crashStreak = 0
     this.#crashStreak = 0
     this.#queue.release()
     if (!call.settled) {
-      if (message.type === 'atelier:result') this.#settle(call, true, message.value, 'ok')
-      else this.#settle(call, false, deserializeError(message.error), 'exception')
+      if (type === 'atelier:result') this.#settle(call, true, message[2], 'ok')
+      else this.#settle(call, false, deserializeError(message[2]), 'exception')
     }
     this.#pump()
     this.#armIdleTimer()

@@ -8,7 +8,6 @@
 import { UnknownMethodError } from './errors.js'
 import type {
   CallMessage,
-  CancelMessage,
   ConnectMethod,
   ErrorMessage,
   ExecutorMessage,
@@ -46,31 +45,31 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
   // Listening from here, before `expose` adds comlink's listener, lets our messages stop at us:
   // comlink would otherwise inspect every call message only to find it is not its own.
   port.addEventListener('message', (event: MessageEvent) => {
-    const message = event.data as ExecutorMessage | null | undefined
-    const type = message?.type
-    if (type === 'atelier:call') {
+    const message = event.data as ExecutorMessage | undefined
+    if (!Array.isArray(message)) return
+    if (message[0] === 'atelier:call') {
       event.stopImmediatePropagation()
-      run(port, running, message as CallMessage)
-    } else if (type === 'atelier:cancel') {
+      run(port, running, message)
+    } else if (message[0] === 'atelier:cancel') {
       event.stopImmediatePropagation()
-      const { id, reason } = message as CancelMessage
-      running.get(id)?.abort(deserializeError(reason))
+      running.get(message[1])?.abort(deserializeError(message[2]))
     }
   })
 
   function connect(): void {
-    const ready: ReadyMessage = { type: 'atelier:ready', methods }
+    const ready: ReadyMessage = ['atelier:ready', methods]
     port.postMessage(ready)
   }
 
   function run(port: MessagePort, running: Map<number, CallContext>, message: CallMessage): void {
-    const { id, method, args } = message
+    const [, id, method, args, key, keepResult] = message
+    const transferResult = keepResult !== true
     if (!callable.has(method)) {
       reply(port, errorMessage(id, new UnknownMethodError(method, methods)))
       return
     }
     const handler = table[method] as (...args: unknown[]) => unknown
-    const context = new CallContext(message.key, id)
+    const context = new CallContext(key, id)
     // The context goes last; pad skipped optional arguments so it lands where the handler
     // declared it (a handler's `length` counts parameters before the first default).
     while (args.length < handler.length - 1) args.push(undefined)
@@ -85,14 +84,14 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     // A synchronous handler answers in this same task: no cancel can arrive meanwhile, so it
     // needs no registration and no trip through the microtask queue.
     if (!isThenable(result)) {
-      sendResult(port, id, method, result, message.transferResult)
+      sendResult(port, id, method, result, transferResult)
       return
     }
     running.set(id, context)
     result.then(
       (value) => {
         running.delete(id)
-        sendResult(port, id, method, value, message.transferResult)
+        sendResult(port, id, method, value, transferResult)
       },
       (error: unknown) => {
         running.delete(id)
@@ -154,7 +153,7 @@ function sendResult(
   value: unknown,
   transferResult: boolean,
 ): void {
-  const message: ResultMessage = { type: 'atelier:result', id, value }
+  const message: ResultMessage = ['atelier:result', id, value]
   const transfer = transferResult ? findTransferables(value) : NO_TRANSFER
   try {
     port.postMessage(message, transfer)
@@ -181,7 +180,7 @@ function uncloneableResult(method: string, error: unknown): TypeError {
 }
 
 function errorMessage(id: number, error: unknown): ErrorMessage {
-  return { type: 'atelier:error', id, error: serializeError(error) }
+  return ['atelier:error', id, serializeError(error)]
 }
 
 function reply(port: MessagePort, message: ErrorMessage): void {

@@ -45,7 +45,8 @@ function isFailedConnect(data: unknown): boolean {
 
 /** Ours, as opposed to comlink's reply to the connect call or the app's own messages. */
 function isHarnessMessage(data: unknown): data is HarnessMessage {
-  const type = (data as { type?: unknown } | null | undefined)?.type
+  if (!Array.isArray(data)) return false
+  const type = data[0]
   return type === 'atelier:result' || type === 'atelier:error' || type === 'atelier:ready'
 }
 
@@ -107,7 +108,7 @@ export class WorkerSlot<C> implements BalancerSlot {
       if (this.#worker !== worker) return
       const message = event.data as HarnessMessage | undefined
       if (isHarnessMessage(message)) {
-        if (message.type !== 'atelier:ready') this.owner.onMessage(this, message)
+        if (message[0] !== 'atelier:ready') this.owner.onMessage(this, message)
         else if (this.state === 'starting') {
           clearTimeout(this.#connectTimer)
           this.state = 'ready'
