@@ -20,77 +20,13 @@ import {
   WorkerCrashedError,
 } from './errors.js'
 import type { EventBus } from './event-bus.js'
-import type { QueuePolicy, ResolvedTaskConfig, TaskDispatchOptions, TaskType } from './options.js'
+import type { ExecutorEvents } from './executor-events.js'
+import type { ResolvedTaskConfig, TaskDispatchOptions } from './options.js'
 import type { CallMessage, HarnessMessage } from './protocol.js'
 import { deserializeError, serializeError } from './serialize-error.js'
+import type { CrashRecord, TaskState, WorkerStatus } from './task-state.js'
 import { findTransferables } from './transfer.js'
 import { type SlotOwner, WorkerSlot } from './worker-slot.js'
-
-export type WorkerStatus = 'running' | 'stopped' | 'crashed'
-export type TaskStatus = 'idle' | 'active' | 'paused'
-
-export interface CrashRecord {
-  /** `Date.now()` of the crash. */
-  ts: number
-  error: Error
-  workerIndex: number
-}
-
-export interface TaskState {
-  taskId: string
-  taskName: string
-  type: TaskType
-  /** Workers alive (starting or ready). */
-  totalWorkers: number
-  /** Workers with at least one call on them. */
-  activeWorkers: number
-  /**
-   * `running`: some worker is alive. `crashed`: the task failed (see `crashPolicy`), or every
-   * worker is waiting out a restart delay. `stopped`: no worker alive.
-   */
-  workerStatus: WorkerStatus
-  /**
-   * The task failed (`fail-task`, or `crashMaxRetries` consecutive crashes): calls reject until
-   * `startWorkers()`. Tells that apart from a `crashed` status that is only a restart delay.
-   */
-  failed: boolean
-  /** `paused` after `stopWorkers()`; `active` while anything is queued or running. */
-  taskStatus: TaskStatus
-  lastCrash: CrashRecord | undefined
-  /** Calls posted to workers so far (a requeued call counts once per attempt). */
-  totalDispatched: number
-  poolSize: number
-  /** Calls in flight. */
-  queueDepth: number
-  /** Calls accepted and waiting for a worker. */
-  pendingQueueDepth: number
-  /** Callers blocked before admission (`block` policy). */
-  waitingQueueDepth: number
-  maxInFlight: number
-  maxQueueDepth: number
-  queuePolicy: QueuePolicy
-  /** Calls on each worker slot, by slot index. */
-  queueDepthByWorker: number[]
-}
-
-/** Lifecycle facts, in order of a call's life. Listeners receive the executor's own records. */
-export interface ExecutorEvents {
-  /** A task was defined (it joins snapshots). */
-  defined: [task: TaskExecutor]
-  /** Admitted (pending or waiting). Calls refused at admission go straight to `settled`. */
-  queued: [task: TaskExecutor, call: Call]
-  dispatched: [task: TaskExecutor, call: Call, slot: WorkerSlot<Call>]
-  /** Put back in the queue after its worker crashed. */
-  requeued: [task: TaskExecutor, call: Call]
-  /** The caller's promise settled. `error` is undefined for `ok`. */
-  settled: [task: TaskExecutor, call: Call, kind: SettleKind, error: unknown]
-  spawned: [task: TaskExecutor, slot: WorkerSlot<Call>]
-  ready: [task: TaskExecutor, slot: WorkerSlot<Call>]
-  crashed: [task: TaskExecutor, slot: WorkerSlot<Call>, cause: Error]
-  /** A live worker was terminated on purpose (stop, idle, dispose, task failure). */
-  terminated: [task: TaskExecutor, slot: WorkerSlot<Call>]
-  disposed: [task: TaskExecutor]
-}
 
 const NO_TRANSFER: Transferable[] = []
 

@@ -10,19 +10,17 @@ export {
   UnknownMethodError,
   WorkerCrashedError,
 } from './errors.js'
-export type { CrashRecord, TaskState, TaskStatus, WorkerStatus } from './executor.js'
-export { createTaskWorker, type TaskWorker } from './harness.js'
-export { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
 export type {
   EventError,
-  ObservabilityConfig,
   RuntimeEvent,
   SpanErrorKind,
   SpanEvent,
   SpanStatus,
-  SpansMode,
   TraceEvent,
-} from './observability.js'
+} from './events.js'
+export { createTaskWorker, type TaskWorker } from './harness.js'
+export { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
+export type { ObservabilityConfig, SpansMode } from './observability.js'
 export type {
   BalancerName,
   CrashPolicy,
@@ -46,4 +44,5 @@ export type {
 } from './snapshots.js'
 export type { Task, TaskControls, TaskMethods } from './task.js'
 export type { StripTaskContext, TaskContext } from './task-context.js'
+export type { CrashRecord, TaskState, TaskStatus, WorkerStatus } from './task-state.js'
 export type { Trace, TraceEndOptions } from './trace.js'

@@ -5,12 +5,10 @@
 
 import { AbortTaskController } from './abort-task-controller.js'
 import { EventBus } from './event-bus.js'
-import { type ExecutorEvents, TaskExecutor } from './executor.js'
-import {
-  createObservability,
-  type ObservabilityConfig,
-  type RuntimeEvent,
-} from './observability.js'
+import type { RuntimeEvent } from './events.js'
+import { TaskExecutor } from './executor.js'
+import type { ExecutorEvents } from './executor-events.js'
+import { createObservability, type ObservabilityConfig } from './observability.js'
 import { resolveTaskConfig, type TaskConfig } from './options.js'
 import {
   type RuntimeSnapshot,

@@ -4,8 +4,9 @@
  */
 
 import type { EventBus } from './event-bus.js'
-import type { ExecutorEvents, TaskState } from './executor.js'
+import type { ExecutorEvents } from './executor-events.js'
 import { reportListenerError } from './report-error.js'
+import type { TaskState } from './task-state.js'
 
 export interface RuntimeTaskSnapshot extends TaskState {
   init: 'lazy' | 'eager'

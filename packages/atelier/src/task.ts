@@ -3,9 +3,10 @@
  * promise. It validates nothing and decides nothing; every call goes to the one executor.
  */
 
-import type { TaskExecutor, TaskState } from './executor.js'
+import type { TaskExecutor } from './executor.js'
 import type { TaskDispatchOptions } from './options.js'
 import type { WithoutContext } from './task-context.js'
+import type { TaskState } from './task-state.js'
 
 type AnyFunction = (...args: any[]) => any
 

@@ -1,4 +1,12 @@
-/** A trace groups the spans of related calls (one user action, one document) under one id. */
+/**
+ * Traces group the spans of related calls (one user action, one document) under one id. A trace
+ * is explicit: made with `createTrace()`, passed with `task.with({ trace })`, ended by the app.
+ */
+
+import { epoch, errorKindOf, type TraceEvent, toEventError } from './events.js'
+import { measure } from './spans.js'
+
+/** A trace groups the spans of related calls under one id. */
 export interface Trace {
   readonly id: string
   readonly name: string | undefined
@@ -11,4 +19,51 @@ export interface Trace {
 export interface TraceEndOptions {
   status?: 'ok' | 'error' | 'canceled'
   error?: unknown
+}
+
+export interface TraceFactoryOptions {
+  /** Whether spans are on at all; traces of a runtime with spans off are never sampled. */
+  enabled: boolean
+  sampleRate: number
+  measures: boolean
+  idPrefix: string
+  publish: (event: TraceEvent) => void
+}
+
+export function createTraceFactory(options: TraceFactoryOptions): (name?: string) => Trace {
+  const { enabled, sampleRate, measures, idPrefix, publish } = options
+  let nextTraceId = 0
+  return function createTrace(name?: string): Trace {
+    const start = performance.now()
+    const sampled = enabled && Math.random() < sampleRate
+    let ended = false
+    const trace: Trace = {
+      id: `${idPrefix}-t${++nextTraceId}`,
+      name,
+      sampled,
+      end(result: TraceEndOptions = {}) {
+        if (ended) return
+        ended = true
+        if (!sampled) return
+        const end = performance.now()
+        const status = result.status ?? (result.error === undefined ? 'ok' : 'error')
+        const event: TraceEvent = {
+          kind: 'trace',
+          name: 'atelier:trace',
+          ts: epoch(start),
+          traceId: trace.id,
+          durationMs: end - start,
+          status,
+        }
+        if (name !== undefined) event.traceName = name
+        if (result.error !== undefined) {
+          event.errorKind = errorKindOf(result.error)
+          event.error = toEventError(result.error)
+        }
+        if (measures) measure('atelier:trace', start, end, event)
+        publish(event)
+      },
+    }
+    return trace
+  }
 }

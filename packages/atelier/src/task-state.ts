@@ -1,0 +1,50 @@
+/** What `task.getState()` reports. Types only; the executor fills them in. */
+
+import type { QueuePolicy, TaskType } from './options.js'
+
+export type WorkerStatus = 'running' | 'stopped' | 'crashed'
+export type TaskStatus = 'idle' | 'active' | 'paused'
+
+export interface CrashRecord {
+  /** `Date.now()` of the crash. */
+  ts: number
+  error: Error
+  workerIndex: number
+}
+
+export interface TaskState {
+  taskId: string
+  taskName: string
+  type: TaskType
+  /** Workers alive (starting or ready). */
+  totalWorkers: number
+  /** Workers with at least one call on them. */
+  activeWorkers: number
+  /**
+   * `running`: some worker is alive. `crashed`: the task failed (see `crashPolicy`), or every
+   * worker is waiting out a restart delay. `stopped`: no worker alive.
+   */
+  workerStatus: WorkerStatus
+  /**
+   * The task failed (`fail-task`, or `crashMaxRetries` consecutive crashes): calls reject until
+   * `startWorkers()`. Tells that apart from a `crashed` status that is only a restart delay.
+   */
+  failed: boolean
+  /** `paused` after `stopWorkers()`; `active` while anything is queued or running. */
+  taskStatus: TaskStatus
+  lastCrash: CrashRecord | undefined
+  /** Calls posted to workers so far (a requeued call counts once per attempt). */
+  totalDispatched: number
+  poolSize: number
+  /** Calls in flight. */
+  queueDepth: number
+  /** Calls accepted and waiting for a worker. */
+  pendingQueueDepth: number
+  /** Callers blocked before admission (`block` policy). */
+  waitingQueueDepth: number
+  maxInFlight: number
+  maxQueueDepth: number
+  queuePolicy: QueuePolicy
+  /** Calls on each worker slot, by slot index. */
+  queueDepthByWorker: number[]
+}
