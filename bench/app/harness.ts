@@ -1,0 +1,149 @@
+/**
+ * What every scenario shares: the result format `bench/run.mjs` reads, and the measuring loop.
+ *
+ * A scenario compares variants of one workload side by side in the same page. Each round runs
+ * every variant once, in an order rotated round by round, so drift (thermal, GC, a noisy
+ * neighbour on the machine) hits all variants alike; the first rounds are warm-up and are
+ * discarded; each variant keeps its best (minimum) time. The headline is a variant's best time
+ * over the baseline's best time, never a bare time.
+ */
+
+export interface BenchTarget {
+  /** The most this row's ratio may be… */
+  max: number
+  /** …to the row of this name. */
+  of: string
+}
+
+export interface BenchRow {
+  name: string
+  /** Secondary figure (e.g. µs per call); the ratio is the headline. */
+  value: number
+  unit: string
+  /** Best time over the baseline's best time, measured in the same page run. */
+  ratio?: number
+  target?: BenchTarget
+  /** Every measured round (warm-up excluded), in `unit`, to judge the noise. */
+  samples?: number[]
+}
+
+export interface BenchResult {
+  scenario: string
+  /** Measured rounds per variant (warm-up excluded). */
+  rounds: number
+  rows: BenchRow[]
+  notes?: string[]
+}
+
+export interface Variant {
+  name: string
+  /** Runs the workload once and returns the time it took, in ms. */
+  run(): Promise<number>
+}
+
+export interface InterleaveOptions {
+  rounds: number
+  /** Rounds run first and discarded. @default 1 */
+  warmup?: number
+  /** Called before every run, outside the timing. */
+  beforeEach?: () => void | Promise<void>
+  /**
+   * Splits each round into this many slices: every variant runs once per slice, in an order
+   * rotated slice by slice, and a variant's time for the round is the sum over its slices. The
+   * variants then alternate within milliseconds rather than whole runs apart, so a change of
+   * the machine's pace (a thread's wake-up latency moves in spells) reaches them alike.
+   * `settle()` and `beforeEach` run once per round. @default 1
+   */
+  slices?: number
+}
+
+/** ms per run, by variant name, warm-up excluded. */
+export type Samples = Map<string, number[]>
+
+declare global {
+  /** Present when Chromium runs with `--js-flags=--expose-gc` (bench/run.mjs passes it). */
+  var gc: (() => void) | undefined
+}
+
+/**
+ * Puts every run on the same footing: no user-timing entries left over, a collected heap
+ * (when the page may collect), and an empty task queue.
+ */
+export async function settle(): Promise<void> {
+  performance.clearMeasures()
+  performance.clearMarks()
+  globalThis.gc?.()
+  await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+export async function interleave(
+  variants: Variant[],
+  options: InterleaveOptions,
+): Promise<Samples> {
+  const { rounds, warmup = 1, beforeEach, slices = 1 } = options
+  const samples: Samples = new Map(variants.map((v) => [v.name, []]))
+  for (let round = 0; round < warmup + rounds; round++) {
+    if (slices === 1) {
+      for (let i = 0; i < variants.length; i++) {
+        const variant = variants[(round + i) % variants.length]!
+        await settle()
+        await beforeEach?.()
+        const ms = await variant.run()
+        if (round >= warmup) samples.get(variant.name)!.push(ms)
+      }
+      continue
+    }
+    await settle()
+    await beforeEach?.()
+    const totals = new Array<number>(variants.length).fill(0)
+    for (let slice = 0; slice < slices; slice++) {
+      for (let i = 0; i < variants.length; i++) {
+        const index = (round + slice + i) % variants.length
+        totals[index]! += await variants[index]!.run()
+      }
+    }
+    if (round >= warmup) {
+      for (let i = 0; i < variants.length; i++) samples.get(variants[i]!.name)!.push(totals[i]!)
+    }
+  }
+  return samples
+}
+
+export interface CompareOptions {
+  /** The variant every ratio is taken against (the row targets refer to). */
+  baseline: string
+  /**
+   * A fixed time (ms) to take ratios against instead of a variant's best: `baseline` then names
+   * a row the scenario adds itself (e.g. `ideal` for a makespan).
+   */
+  baselineMs?: number
+  /** Converts a run's ms into the secondary figure (e.g. µs per call). */
+  scale: (ms: number) => number
+  unit: string
+  /** Most ratio allowed, by variant name. */
+  targets?: Record<string, number>
+}
+
+/** One row per variant: best time as the secondary figure, best over baseline's best as ratio. */
+export function compare(samples: Samples, options: CompareOptions): BenchRow[] {
+  const best = (name: string) => Math.min(...(samples.get(name) ?? []))
+  const baseline = options.baselineMs ?? best(options.baseline)
+  if (!Number.isFinite(baseline)) throw new Error(`No samples for baseline "${options.baseline}"`)
+  return Array.from(samples, ([name, runs]) => {
+    const row: BenchRow = {
+      name,
+      value: round(options.scale(best(name))),
+      unit: options.unit,
+      ratio: round(best(name) / baseline, 3),
+      samples: runs.map((ms) => round(options.scale(ms))),
+    }
+    const max = options.targets?.[name]
+    if (max !== undefined) row.target = { max, of: options.baseline }
+    return row
+  })
+}
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}

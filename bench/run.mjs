@@ -1,0 +1,293 @@
+// `npm run bench [-- scenario…]`: builds the bench page (bench/app) for production, serves it,
+// runs each scenario in headless Chromium and prints its rows; results go to
+// bench/results/latest.json. Targets print as PASS/MISS but never fail the run: the exit code
+// is non-zero only when something broke (a build error, a page that threw, a timeout).
+//
+// Environment: CHROMIUM_PATH (default /usr/bin/chromium), BENCH_TIMEOUT_MS (per scenario,
+// default 10 minutes), BENCH_QUERY (extra query parameters for every scenario, e.g.
+// `rounds=3&calls=1000`, for a quick try; the charts and latest.json then show that run).
+
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright'
+import { build, preview } from 'vite'
+import { writeCharts } from './chart.mjs'
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url))
+const APP = path.join(BENCH, 'app')
+const RESULTS = path.join(BENCH, 'results')
+const LATEST = path.join(RESULTS, 'latest.json')
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Lets the page collect garbage between runs, so one variant's garbage is not another's cost.
+  '--js-flags=--expose-gc',
+  // performance.memory as measured, not bucketed (the backpressure scenario reads it).
+  '--enable-precise-memory-info',
+]
+const START_TIMEOUT_MS = 30_000
+const SCENARIO_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000)
+const EXTRA_QUERY = process.env.BENCH_QUERY ?? ''
+
+async function main() {
+  const known = (await readdir(path.join(APP, 'scenarios')))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .map((file) => file.slice(0, -3))
+    .sort()
+  const asked = process.argv.slice(2).filter((arg) => arg !== '--')
+  const unknown = asked.filter((name) => !known.includes(name))
+  if (unknown.length > 0) {
+    console.error(`Unknown scenario: ${unknown.join(', ')}. Known: ${known.join(', ')}`)
+    return 1
+  }
+  const selected = asked.length > 0 ? asked : known
+
+  const outDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-bench-'))
+  let server
+  let browser
+  try {
+    console.log('Building bench/app (production)…')
+    await build({
+      root: APP,
+      configFile: false,
+      mode: 'production',
+      logLevel: 'warn',
+      publicDir: false,
+      build: { outDir, emptyOutDir: true, reportCompressedSize: false },
+      worker: { format: 'es' },
+    })
+
+    server = await preview({
+      root: APP,
+      configFile: false,
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
+    })
+    const { port } = server.httpServer.address()
+    const base = `http://127.0.0.1:${port}/`
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    const environment = {
+      chromium: browser.version(),
+      node: process.version,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+    }
+    console.log(
+      `Serving ${base} · Chromium ${environment.chromium} (headless) · ${environment.cpus} cores\n`,
+    )
+
+    const results = {}
+    let failed = 0
+    for (const name of selected) {
+      console.log(`▶ ${name}`)
+      const started = performance.now()
+      try {
+        const result = await runScenario(browser, base, name)
+        const seconds = ((performance.now() - started) / 1000).toFixed(1)
+        console.log(formatResult(result, seconds))
+        results[name] = { ...result, ranAt: new Date().toISOString(), environment }
+      } catch (error) {
+        failed++
+        console.error(`✗ ${name} failed: ${error instanceof Error ? error.message : error}\n`)
+      }
+    }
+    if (Object.keys(results).length > 0) {
+      console.log(formatTargets(results))
+      const merged = await saveResults(results)
+      console.log(`Results written to ${path.relative(process.cwd(), LATEST)}`)
+      for (const file of await writeCharts(merged.scenarios)) {
+        console.log(`Chart written to ${path.relative(process.cwd(), file)}`)
+      }
+    }
+    return failed > 0 ? 1 : 0
+  } finally {
+    await browser?.close().catch(() => {})
+    await server?.close().catch(() => {})
+    await rm(outDir, { recursive: true, force: true })
+  }
+}
+
+/** Opens the page for one scenario and returns its result; throws if it broke or hung. */
+async function runScenario(browser, base, name) {
+  const page = await browser.newPage()
+  const log = (line) => console.log(`  [page] ${line}`)
+  page.on('console', (message) => {
+    const type = message.type()
+    if (type !== 'error' && type !== 'warning') return
+    const { url } = message.location()
+    log(`console.${type}: ${message.text()}${url ? ` (${url})` : ''}`)
+  })
+  page.on('pageerror', (error) => log(`uncaught: ${error.stack ?? error.message}`))
+  let crash
+  const crashed = new Promise((_, reject) => {
+    crash = () => reject(new Error('the page crashed'))
+    page.once('crash', crash)
+  })
+  crashed.catch(() => {})
+  try {
+    const extra = EXTRA_QUERY ? `&${EXTRA_QUERY.replace(/^[?&]/, '')}` : ''
+    await page.goto(`${base}?scenario=${encodeURIComponent(name)}${extra}`)
+    // Polling rather than requestAnimationFrame: the wait must not run code every frame
+    // while the page measures.
+    await Promise.race([
+      page
+        .waitForFunction(() => window.__benchStarted === true, null, {
+          timeout: START_TIMEOUT_MS,
+          polling: 250,
+        })
+        .catch(() => {
+          throw new Error(
+            `the bench page did not start within ${START_TIMEOUT_MS / 1000}s (did main.ts fail to load? see page errors above)`,
+          )
+        }),
+      crashed,
+    ])
+    await Promise.race([
+      page
+        .waitForFunction(() => window.__benchDone === true, null, {
+          timeout: SCENARIO_TIMEOUT_MS,
+          polling: 1000,
+        })
+        .catch(() => {
+          throw new Error(
+            `not done after ${SCENARIO_TIMEOUT_MS / 1000}s (raise BENCH_TIMEOUT_MS if it is just slow)`,
+          )
+        }),
+      crashed,
+    ])
+    const { result, error } = await page.evaluate(() => ({
+      result: window.__benchResults,
+      error: window.__benchError,
+    }))
+    if (error) throw new Error(`the scenario threw:\n${error}`)
+    if (!result) throw new Error('the scenario finished without a result')
+    return result
+  } finally {
+    page.off('crash', crash)
+    await page.close().catch(() => {})
+  }
+}
+
+function formatResult(result, seconds) {
+  const rows = result.rows
+  const baselineOf = (row) => rows.find((r) => r.name === row.target?.of)
+  const ratioOf = (row) => {
+    const baseline = baselineOf(row)
+    return baseline ? row.value / baseline.value : row.ratio
+  }
+  const table = [
+    ['', 'ratio', 'target', '', 'best', 'median', ''],
+    ...rows.map((row) => {
+      let target = ''
+      let verdict = ''
+      if (row.target) {
+        const ratio = ratioOf(row)
+        target = `≤ ${row.target.max.toFixed(2)}× ${row.target.of}`
+        verdict = ratio !== undefined && ratio <= row.target.max ? 'PASS' : 'MISS'
+      }
+      return [
+        row.name,
+        row.ratio === undefined ? '—' : `${row.ratio.toFixed(2)}×`,
+        target,
+        verdict,
+        String(row.value),
+        row.samples?.length ? String(median(row.samples)) : '',
+        row.unit,
+      ]
+    }),
+  ]
+  const widths = table[0].map((_, i) => Math.max(...table.map((line) => line[i].length)))
+  const right = new Set([1, 4, 5])
+  const lines = table.map(
+    (line) =>
+      `  ${line
+        .map((cell, i) => (right.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd()}`,
+  )
+  const notes = (result.notes ?? []).map((note) => `  · ${note}`)
+  const header =
+    result.rounds > 1
+      ? `${result.scenario}: best of ${result.rounds} interleaved rounds after a warm-up (${seconds}s)`
+      : `${result.scenario}: one run (${seconds}s)`
+  return [header, ...lines, ...notes, ''].join('\n')
+}
+
+/** Every targeted row of this run, one line each: the headline verdicts in one place. */
+function formatTargets(results) {
+  const lines = []
+  for (const [scenario, result] of Object.entries(results)) {
+    for (const row of result.rows) {
+      if (!row.target) continue
+      const baseline = result.rows.find((r) => r.name === row.target.of)
+      const ratio = baseline ? row.value / baseline.value : row.ratio
+      const verdict = ratio !== undefined && ratio <= row.target.max ? 'PASS' : 'MISS'
+      lines.push([
+        scenario,
+        row.name,
+        `${ratio.toFixed(2)}×`,
+        `≤ ${row.target.max.toFixed(2)}× ${row.target.of}`,
+        verdict,
+      ])
+    }
+  }
+  if (lines.length === 0) return ''
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((line) => line[i].length)))
+  const table = lines.map(
+    (line) =>
+      `  ${line
+        .map((cell, i) => (i === 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd()}`,
+  )
+  return ['Targets:', ...table, ''].join('\n')
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  const value = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  return Math.round(value * 100) / 100
+}
+
+/** Merges into latest.json: a partial run replaces only the scenarios it ran. */
+async function saveResults(results) {
+  let previous = {}
+  try {
+    previous = JSON.parse(await readFile(LATEST, 'utf8')).scenarios ?? {}
+  } catch {
+    // First run, or an unreadable file: start afresh.
+  }
+  const merged = { updatedAt: new Date().toISOString(), scenarios: { ...previous, ...results } }
+  await mkdir(RESULTS, { recursive: true })
+  const tmp = `${LATEST}.${process.pid}.tmp`
+  // Number arrays (the per-round samples) on one line each, so the file reads and diffs well.
+  const json = JSON.stringify(merged, null, 2).replace(
+    /\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g,
+    (_, numbers) => `[${numbers.split(/,\s+/).join(', ')}]`,
+  )
+  await writeFile(tmp, `${json}\n`)
+  await rename(tmp, LATEST)
+  return merged
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error)
+    process.exitCode = 1
+  },
+)
