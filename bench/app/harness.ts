@@ -122,25 +122,44 @@ export interface CompareOptions {
   unit: string
   /** Most ratio allowed, by variant name. */
   targets?: Record<string, number>
+  /**
+   * How a row's ratio is taken. `best`: its best run over the baseline's best run. `paired`:
+   * the median, over rounds, of its run over the baseline's run in the same round. Use `paired`
+   * where runs are bimodal (thread wake-ups on a VM come in slow and fast spells): a best-of
+   * ratio then only says which variant caught a fast spell, while runs of one round share it.
+   * @default 'best'
+   */
+  ratio?: 'best' | 'paired'
 }
 
-/** One row per variant: best time as the secondary figure, best over baseline's best as ratio. */
+/** One row per variant: best time as the secondary figure, and its ratio to the baseline. */
 export function compare(samples: Samples, options: CompareOptions): BenchRow[] {
   const best = (name: string) => Math.min(...(samples.get(name) ?? []))
   const baseline = options.baselineMs ?? best(options.baseline)
   if (!Number.isFinite(baseline)) throw new Error(`No samples for baseline "${options.baseline}"`)
+  const baselineRuns = samples.get(options.baseline) ?? []
+  const ratioOf = (name: string, runs: number[]) =>
+    options.ratio === 'paired' && options.baselineMs === undefined
+      ? median(runs.map((ms, i) => ms / baselineRuns[i]!))
+      : best(name) / baseline
   return Array.from(samples, ([name, runs]) => {
     const row: BenchRow = {
       name,
       value: round(options.scale(best(name))),
       unit: options.unit,
-      ratio: round(best(name) / baseline, 3),
+      ratio: round(ratioOf(name, runs), 3),
       samples: runs.map((ms) => round(options.scale(ms))),
     }
     const max = options.targets?.[name]
     if (max !== undefined) row.target = { max, of: options.baseline }
     return row
   })
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 export function round(value: number, digits = 2): number {

@@ -78,7 +78,10 @@ export function toEventError(error: unknown): EventError {
   return { name: 'Error', message: String(error) }
 }
 
+// Read once: `performance.timeOrigin` is a DOM getter, costly enough to notice once per call.
+const TIME_ORIGIN = performance.timeOrigin
+
 /** `performance.now()` on the `Date.now()` scale. */
 export function epoch(perfTime: number): number {
-  return performance.timeOrigin + perfTime
+  return TIME_ORIGIN + perfTime
 }

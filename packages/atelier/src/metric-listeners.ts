@@ -5,6 +5,7 @@
 
 import type { SettleKind } from './call.js'
 import type { EventBus } from './event-bus.js'
+import { epoch } from './events.js'
 import type { TaskExecutor } from './executor.js'
 import type { ExecutorEvents } from './executor-events.js'
 import { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
@@ -24,21 +25,26 @@ export function attachMetrics(
   bus: EventBus<ExecutorEvents>,
   publish: (event: MetricEvent) => void,
 ): () => void {
-  // Attribute objects are shared and frozen: one per task, method and worker, not one per event.
-  const attributeCache = new WeakMap<TaskExecutor, Map<string, MetricAttributes>>()
-  const attrs = (task: TaskExecutor, method?: string, workerIndex = -1): MetricAttributes => {
-    let byKey = attributeCache.get(task)
-    if (!byKey) {
-      byKey = new Map()
-      attributeCache.set(task, byKey)
+  // Attribute objects are shared and frozen: one per task, method and worker (by index + 1, so
+  // "no worker" is 0), not one per event, and looked up without building a key.
+  const attributeCache = new WeakMap<TaskExecutor, Map<string, MetricAttributes[]>>()
+  const attrs = (task: TaskExecutor, method = '', workerIndex = -1): MetricAttributes => {
+    let byMethod = attributeCache.get(task)
+    if (!byMethod) {
+      byMethod = new Map()
+      attributeCache.set(task, byMethod)
     }
-    const key = `${method ?? ''}#${workerIndex}`
-    const cached = byKey.get(key)
+    let byWorker = byMethod.get(method)
+    if (!byWorker) {
+      byWorker = []
+      byMethod.set(method, byWorker)
+    }
+    const cached = byWorker[workerIndex + 1]
     if (cached) return cached
     const a: MetricAttributes = { taskId: task.config.taskId, taskName: task.config.taskName }
-    if (method !== undefined) a.method = method
+    if (method !== '') a.method = method
     if (workerIndex >= 0) a.workerIndex = workerIndex
-    byKey.set(key, Object.freeze(a))
+    byWorker[workerIndex + 1] = Object.freeze(a)
     return a
   }
   const emit = (
@@ -46,9 +52,10 @@ export function attachMetrics(
     name: MetricName,
     value: number,
     attributes: MetricAttributes,
-  ) => publish({ kind, name, value, ts: Date.now(), attrs: attributes })
-  const count = (name: MetricName, attributes: MetricAttributes) =>
-    emit('counter', name, 1, attributes)
+    ts = Date.now(),
+  ) => publish({ kind, name, value, ts, attrs: attributes })
+  const count = (name: MetricName, attributes: MetricAttributes, ts?: number) =>
+    emit('counter', name, 1, attributes, ts)
 
   // Gauges are levels: sampled once the current burst of events is over (a zero-delay timer),
   // and emitted only when they moved, rather than on each of the events that move them.
@@ -78,8 +85,9 @@ export function attachMetrics(
     bus.on('queued', levels),
     bus.on('dispatched', (task, call) => {
       const a = attrs(task, call.method, call.workerIndex)
-      count(METRICS.dispatchTotal, a)
-      emit('histogram', METRICS.queueWait, call.dispatchedAt - call.enqueuedAt, a)
+      const ts = Date.now()
+      count(METRICS.dispatchTotal, a, ts)
+      emit('histogram', METRICS.queueWait, call.dispatchedAt - call.enqueuedAt, a, ts)
       levels(task)
     }),
     bus.on('requeued', (task, call) => {
@@ -88,9 +96,11 @@ export function attachMetrics(
     }),
     bus.on('settled', (task, call, kind) => {
       const a = attrs(task, call.method, call.workerIndex)
-      count(SETTLED_METRIC[kind], a)
+      const now = performance.now()
+      const ts = epoch(now)
+      count(SETTLED_METRIC[kind], a, ts)
       if (kind === 'ok' || kind === 'exception') {
-        emit('histogram', METRICS.taskDuration, performance.now() - call.dispatchedAt, a)
+        emit('histogram', METRICS.taskDuration, now - call.dispatchedAt, a, ts)
       }
       levels(task)
     }),
