@@ -100,16 +100,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     onSlots: number
     readyWaiters: number
   } {
+    const { waiting, pending, inFlight } = this.depths
     let onSlots = 0
     for (const slot of this.#slots) onSlots += slot.calls.size
-    const queue = this.#queue
-    return {
-      waiting: queue.waiting.size,
-      pending: queue.pending.size,
-      inFlight: queue.inFlight,
-      onSlots,
-      readyWaiters: this.#readyWaiters.length,
-    }
+    return { waiting, pending, inFlight, onSlots, readyWaiters: this.#readyWaiters.length }
   }
 
   /** Queue depths and busy workers, read without building a whole state object (for gauges). */
