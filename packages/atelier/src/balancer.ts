@@ -13,8 +13,6 @@ export interface BalancerSlot {
   readonly isAlive: boolean
   /** Calls on this slot, including cancelled ones the worker has not finished yet. */
   readonly load: number
-  /** When this slot last took or finished a call, as an ever-growing count: higher is warmer. */
-  readonly lastActive: number
 }
 
 export interface Balancer {
@@ -41,28 +39,31 @@ export function createRoundRobinBalancer(): Balancer {
 
 /**
  * The slot with the fewest calls in flight. On a tie a live worker beats spawning a new one,
- * and then the warmest wins: the worker that was busy most recently. Its thread is the likeliest
- * to be awake and its caches hot; measured in Chromium, sequential calls sent to the last-used
- * idle worker return up to twice as fast as calls alternating between idle workers. Under load
- * the counts differ and spread the work regardless.
+ * then the search start rotates so equal slots share the work.
  */
 export function createLeastBusyBalancer(): Balancer {
+  let cursor = 0
   return {
     pick(slots) {
       let best: (typeof slots)[number] | undefined
-      for (const slot of slots) {
+      const n = slots.length
+      if (n === 0) return undefined
+      for (let i = 0; i < n; i++) {
+        const slot = slots[(cursor + i) % n]!
         if (!slot.isAvailable) continue
-        if (!best || isBetter(slot, best)) best = slot
+        if (
+          !best ||
+          slot.load < best.load ||
+          (slot.load === best.load && slot.isAlive && !best.isAlive)
+        ) {
+          best = slot
+          if (slot.load === 0 && slot.isAlive) break
+        }
       }
+      cursor = (cursor + 1) % n
       return best
     },
   }
-}
-
-function isBetter(slot: BalancerSlot, than: BalancerSlot): boolean {
-  if (slot.load !== than.load) return slot.load < than.load
-  if (slot.isAlive !== than.isAlive) return slot.isAlive
-  return slot.lastActive > than.lastActive
 }
 
 export function createBalancer(name: BalancerName): Balancer {

@@ -62,8 +62,6 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #crashStreak = 0
   #lastCrash: CrashRecord | undefined
   #totalDispatched = 0
-  /** Orders slot activity for the balancer's warmest-first tie-break. */
-  #activity = 0
   #idleTimer: ReturnType<typeof setTimeout> | undefined
   #readyWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
 
@@ -254,7 +252,6 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     call.dispatchedAt = performance.now()
     if (call.firstDispatchedAt === 0) call.firstDispatchedAt = call.dispatchedAt
     slot.calls.set(call.id, call)
-    slot.lastActive = ++this.#activity
     this.#totalDispatched++
     this.bus.emit('dispatched', this, call, slot)
   }
@@ -273,7 +270,6 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     const call = slot.calls.get(id)
     if (!call) return
     slot.calls.delete(id)
-    slot.lastActive = ++this.#activity
     leaveSlot(call)
     // Any answer, even a handler's error, shows the worker is healthy.
     slot.crashStreak = 0

@@ -28,12 +28,7 @@ export type QueuePolicy = 'block' | 'reject' | 'drop-latest' | 'drop-oldest'
  */
 export type CrashPolicy = 'restart-fail-in-flight' | 'restart-requeue-in-flight' | 'fail-task'
 
-/**
- * How a parallel task picks the worker for the next call.
- * - `least-busy`: the worker with the fewest calls in flight; on a tie, the one active most
- *   recently (its thread is the likeliest awake: sequential calls return up to 2× sooner).
- * - `round-robin`: take turns, whatever the load. Uneven work piles up behind long calls.
- */
+/** How a parallel task picks the worker for the next call. */
 export type BalancerName = 'least-busy' | 'round-robin'
 
 export interface TaskConfig<Args extends unknown[] = any[]> {

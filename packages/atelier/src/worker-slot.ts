@@ -56,8 +56,6 @@ export class WorkerSlot<C> implements BalancerSlot {
   readonly calls = new Map<number, C>()
   /** Crashes since this slot last completed a call: drives the restart delay. */
   crashStreak = 0
-  /** Stamped by the executor when the slot takes or finishes a call (see the balancer). */
-  lastActive = 0
   #worker: WorkerLike | undefined
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #restartTimer: ReturnType<typeof setTimeout> | undefined

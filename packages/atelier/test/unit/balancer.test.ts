@@ -11,11 +11,10 @@ interface Slot extends BalancerSlot {
   isAvailable: boolean
   isAlive: boolean
   load: number
-  lastActive: number
 }
 
-function slot(name: string, load = 0, isAlive = true, isAvailable = true, lastActive = 0): Slot {
-  return { name, load, isAlive, isAvailable, lastActive }
+function slot(name: string, load = 0, isAlive = true, isAvailable = true): Slot {
+  return { name, load, isAlive, isAvailable }
 }
 
 /** Picks `count` times, returning the names picked (`-` for undefined). */
@@ -61,40 +60,22 @@ describe('least-busy balancer', () => {
     expect(picks(() => balancer.pick(slots), 4)).toEqual(['live', 'live', 'live', 'live'])
   })
 
-  it('on a tie, prefers the warmest slot: the one active most recently', () => {
-    const balancer = createLeastBusyBalancer()
-    const slots = [
-      slot('a', 0, true, true, 5),
-      slot('b', 0, true, true, 9),
-      slot('c', 0, true, true, 7),
-    ]
-    expect(picks(() => balancer.pick(slots), 3)).toEqual(['b', 'b', 'b'])
-    slots[0]!.lastActive = 10
-    expect(balancer.pick(slots)?.name).toBe('a')
-  })
-
-  it('sequential work stays on one warm worker, as the executor stamps activity', () => {
+  it('rotates among equal slots: two idle live slots alternate', () => {
     const balancer = createLeastBusyBalancer()
     const slots = [slot('a'), slot('b')]
-    let clock = 0
-    const chosen: string[] = []
-    for (let i = 0; i < 4; i++) {
-      const s = balancer.pick(slots)!
-      s.lastActive = ++clock // dispatch
-      chosen.push(s.name)
-      s.lastActive = ++clock // answer
-    }
-    expect(chosen).toEqual(['a', 'a', 'a', 'a'])
+    expect(picks(() => balancer.pick(slots), 6)).toEqual(['a', 'b', 'a', 'b', 'a', 'b'])
   })
 
-  it('warmth never beats load, and liveness beats warmth', () => {
+  it('rotates among equal slots that are not idle', () => {
     const balancer = createLeastBusyBalancer()
-    expect(
-      balancer.pick([slot('warm', 1, true, true, 99), slot('cool', 0, true, true, 1)])?.name,
-    ).toBe('cool')
-    expect(
-      balancer.pick([slot('cold', 0, false, true, 99), slot('live', 0, true, true, 1)])?.name,
-    ).toBe('live')
+    const slots = [slot('a', 2), slot('b', 2), slot('c', 2)]
+    expect(picks(() => balancer.pick(slots), 6)).toEqual(['a', 'b', 'c', 'a', 'b', 'c'])
+  })
+
+  it('rotates among equal cold slots too', () => {
+    const balancer = createLeastBusyBalancer()
+    const slots = [slot('a', 0, false), slot('b', 0, false)]
+    expect(picks(() => balancer.pick(slots), 4)).toEqual(['a', 'b', 'a', 'b'])
   })
 
   it('spreads calls evenly when each pick adds load', () => {
@@ -131,8 +112,9 @@ describe('least-busy balancer', () => {
   it('returns undefined for no slots, and still works afterwards', () => {
     const balancer = createLeastBusyBalancer()
     expect(balancer.pick([])).toBeUndefined()
-    const slots = [slot('a', 1), slot('b')]
-    expect(picks(() => balancer.pick(slots), 2)).toEqual(['b', 'b'])
+    // The rotation cursor must survive an empty pick: `(cursor + 1) % 0` is NaN.
+    const slots = [slot('a'), slot('b')]
+    expect(picks(() => balancer.pick(slots), 2)).toEqual(['a', 'b'])
   })
 })
 
