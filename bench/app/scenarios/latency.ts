@@ -54,6 +54,8 @@ export async function run(params: URLSearchParams): Promise<BenchResult> {
       rounds,
       rows: compare(samples, {
         baseline: 'bare postMessage',
+        // Round trips come in slow and fast spells; a round's contenders share its spell.
+        ratio: 'paired',
         scale: (ms) => (ms * 1000) / (slices * slice),
         unit: 'µs/call',
         targets: { Atelier: 1.15 },
