@@ -168,7 +168,7 @@ export function renderChart(result, chart) {
   const machine = [
     env.cpus ? `${env.cpus} cores` : '',
     env.chromium ? `headless Chromium ${env.chromium}` : '',
-    `best of ${result.rounds} interleaved rounds`,
+    `${result.rounds} interleaved rounds`,
     result.ranAt ? result.ranAt.slice(0, 10) : '',
   ]
     .filter(Boolean)

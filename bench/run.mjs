@@ -218,7 +218,7 @@ function formatResult(result, seconds) {
   const notes = (result.notes ?? []).map((note) => `  · ${note}`)
   const header =
     result.rounds > 1
-      ? `${result.scenario}: best of ${result.rounds} interleaved rounds after a warm-up (${seconds}s)`
+      ? `${result.scenario}: ${result.rounds} interleaved rounds after a warm-up (${seconds}s)`
       : `${result.scenario}: one run (${seconds}s)`
   return [header, ...lines, ...notes, ''].join('\n')
 }

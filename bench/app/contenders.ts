@@ -9,9 +9,9 @@
  * - `workerpool`, `poolifier` (`poolifier-web-worker`), `threads` (threads.js `spawn` + `Pool`).
  *
  * bare and comlink talk to one worker per endpoint, so the pool is by hand: each call goes to the
- * worker with the fewest calls outstanding, ties alternating (what Atelier's default least-busy
- * balancer does when it may push; with every call made at once it alternates). The peers use
- * their own scheduling, with their defaults unless a factory option says otherwise.
+ * worker with the fewest calls outstanding, ties alternating, the rule of Atelier's default
+ * balancer (least-busy, ties round-robin), so sequential calls alternate between idle workers.
+ * The peers use their own scheduling, with their defaults unless a factory option says otherwise.
  *
  * A contender's methods are one-line forwards to the library's call, the same thin layer for all.
  */

@@ -4,8 +4,9 @@
  * A scenario compares variants of one workload side by side in the same page. Each round runs
  * every variant once, in an order rotated round by round, so drift (thermal, GC, a noisy
  * neighbour on the machine) hits all variants alike; the first rounds are warm-up and are
- * discarded; each variant keeps its best (minimum) time. The headline is a variant's best time
- * over the baseline's best time, never a bare time.
+ * discarded. The headline is a ratio to the baseline, never a bare time: best over best by
+ * default, or (`ratio: 'paired'`) the median over rounds of each round's ratio, for workloads
+ * whose runs are bimodal.
  */
 
 export interface BenchTarget {
@@ -20,7 +21,7 @@ export interface BenchRow {
   /** Secondary figure (e.g. µs per call); the ratio is the headline. */
   value: number
   unit: string
-  /** Best time over the baseline's best time, measured in the same page run. */
+  /** The ratio to the baseline measured in the same page run (see `CompareOptions.ratio`). */
   ratio?: number
   target?: BenchTarget
   /** Every measured round (warm-up excluded), in `unit`, to judge the noise. */

@@ -1,11 +1,11 @@
 /**
- * What observability costs a call: one tiny-task load (`task.echo(i)`, all issued at once,
- * pool of 2, maxInFlight 2, the rest queued) under three runtimes that differ only in
- * observability:
- * - spans off (the baseline),
- * - spans on with no event listener (spans are recorded, `performance.measure` included),
- * - spans on with a listener on `runtime.subscribeEvents` (spans plus metrics, delivered).
+ * What observability costs a call: the same tiny-task load (`task.echo(i)`, pool of 2) under
+ * four runtimes that differ only in observability: spans off (the baseline); spans on with no
+ * event listener (`performance.measure` included); spans on with a listener on
+ * `runtime.subscribeEvents` (spans plus metrics, delivered); and the same with `measures: false`.
  * The listener does trivial work (counts events) so what is measured is the runtime's side.
+ * Two loads: the default configuration (maxInFlight = poolSize, round-trip bound) and a
+ * pipelined one (1000 in flight, main-thread bound: the harshest case).
  */
 
 import {
