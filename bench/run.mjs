@@ -13,20 +13,16 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { build, preview } from 'vite'
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs'
 import { writeCharts } from './chart.mjs'
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url))
 const APP = path.join(BENCH, 'app')
 const RESULTS = path.join(BENCH, 'results')
 const LATEST = path.join(RESULTS, 'latest.json')
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = chromiumPath
 const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+  ...chromiumArgs,
   // Lets the page collect garbage between runs, so one variant's garbage is not another's cost.
   '--js-flags=--expose-gc',
   // performance.memory as measured, not bucketed (the backpressure scenario reads it).

@@ -13,20 +13,12 @@ import { fileURLToPath } from 'node:url'
 import { type Browser, chromium, type Page } from 'playwright'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs'
 
 const APP = fileURLToPath(new URL('..', import.meta.url))
 const DOCS = process.env.UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../docs/', import.meta.url))
   : `${await mkdtemp(`${tmpdir()}/atelier-playground-`)}/`
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 const WAIT = { timeout: 30_000, interval: 50 }
 
 let server: ViteDevServer
@@ -44,7 +36,7 @@ beforeAll(async () => {
   })
   await server.listen()
   const { port } = server.httpServer!.address() as AddressInfo
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(`http://127.0.0.1:${port}/`)
