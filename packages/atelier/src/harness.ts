@@ -49,7 +49,7 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     if (!Array.isArray(message)) return
     if (message[0] === 'atelier:call') {
       event.stopImmediatePropagation()
-      run(port, running, message)
+      run(message)
     } else if (message[0] === 'atelier:cancel') {
       event.stopImmediatePropagation()
       running.get(message[1])?.abort(deserializeError(message[2]))
@@ -61,7 +61,7 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     port.postMessage(ready)
   }
 
-  function run(port: MessagePort, running: Map<number, CallContext>, message: CallMessage): void {
+  function run(message: CallMessage): void {
     const [, id, method, args, key, keepResult] = message
     const transferResult = keepResult !== true
     if (!callable.has(method)) {
