@@ -26,15 +26,19 @@ export class EventBus<Events extends { [K in keyof Events]: unknown[] }> {
     return this.#listeners[type] !== undefined
   }
 
-  emit<K extends keyof Events>(type: K, ...args: Events[K]): void {
-    const list = this.#listeners[type]
+  // Fixed parameters rather than a rest array: emit runs several times per call, and a rest
+  // parameter would allocate an array each time even with nobody listening. Facts carry at most
+  // four values; listeners ignore the trailing undefineds. (The cast states the typed contract,
+  // which TypeScript cannot check against fixed parameters.)
+  readonly emit = ((type: keyof Events, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {
+    const list = this.#listeners[type] as Array<(...args: unknown[]) => void> | undefined
     if (!list) return
     for (const listener of list) {
       try {
-        listener(...args)
+        listener(a, b, c, d)
       } catch (error) {
         reportListenerError(error)
       }
     }
-  }
+  }) as unknown as <K extends keyof Events>(type: K, ...args: Events[K]) => void
 }
