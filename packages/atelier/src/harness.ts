@@ -26,6 +26,41 @@ export type TaskWorker = { readonly [K in ConnectMethod]: () => void }
 
 const NO_TRANSFER: Transferable[] = []
 
+type Handler = (...args: unknown[]) => unknown
+
+interface HandlerEntry {
+  fn: Handler
+  /** Where the context goes: after the arguments sent, and no earlier than this index. */
+  contextAt: number
+}
+
+/**
+ * Calls the handler with its arguments and the context last. The usual arities are spelled out:
+ * a direct call allocates nothing, where appending the context to `args` would grow the array.
+ * Indexing past the end of `args` pads skipped optional arguments with `undefined`.
+ */
+function invoke(
+  self: object,
+  { fn, contextAt }: HandlerEntry,
+  args: unknown[],
+  context: CallContext,
+): unknown {
+  switch (Math.max(args.length, contextAt)) {
+    case 0:
+      return fn.call(self, context)
+    case 1:
+      return fn.call(self, args[0], context)
+    case 2:
+      return fn.call(self, args[0], args[1], context)
+    case 3:
+      return fn.call(self, args[0], args[1], args[2], context)
+    default:
+      while (args.length < contextAt) args.push(undefined)
+      args.push(context)
+      return fn.apply(self, args)
+  }
+}
+
 export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
   if (handlers === null || typeof handlers !== 'object') {
     throw new TypeError(
@@ -33,9 +68,16 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     )
   }
   // Own functions only: an inherited name (toString, constructor, __proto__) is never a handler.
+  // Each is looked up once per call, by name, in this table built up front.
   const table = handlers as Record<string, unknown>
   const methods = Object.keys(table).filter((name) => typeof table[name] === 'function')
-  const callable = new Set(methods)
+  const entries = new Map<string, HandlerEntry>()
+  for (const name of methods) {
+    const fn = table[name] as Handler
+    // The context goes after the declared parameters (a function's `length` counts those
+    // before the first default), so skipped optional arguments leave room for it.
+    entries.set(name, { fn, contextAt: Math.max(0, fn.length - 1) })
+  }
 
   /** The channel to the executor: the worker's global scope (dedicated workers only). */
   const port = globalThis as unknown as MessagePort
@@ -61,26 +103,25 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     port.postMessage(ready)
   }
 
+  // Indexing rather than destructuring: this runs once per call, and array destructuring goes
+  // through the iterator protocol until the optimizing compiler gets to it.
   function run(message: CallMessage): void {
-    const [, id, method, args, key, keepResult] = message
-    const transferResult = keepResult !== true
-    if (!callable.has(method)) {
+    const id = message[1]
+    const method = message[2]
+    const entry = entries.get(method)
+    if (entry === undefined) {
       reply(port, errorMessage(id, new UnknownMethodError(method, methods)))
       return
     }
-    const handler = table[method] as (...args: unknown[]) => unknown
-    const context = new CallContext(key, id)
-    // The context goes last; pad skipped optional arguments so it lands where the handler
-    // declared it (a handler's `length` counts parameters before the first default).
-    while (args.length < handler.length - 1) args.push(undefined)
-    args.push(context)
+    const context = new CallContext(message[4], id)
     let result: unknown
     try {
-      result = handler.apply(handlers, args)
+      result = invoke(handlers, entry, message[3], context)
     } catch (error) {
       reply(port, errorMessage(id, error))
       return
     }
+    const transferResult = message[5] !== true
     // A synchronous handler answers in this same task: no cancel can arrive meanwhile, so it
     // needs no registration and no trip through the microtask queue.
     if (!isThenable(result)) {

@@ -18,6 +18,36 @@ describe('calls', () => {
     expect(other.callId).not.toBe(ctx.callId)
   })
 
+  test('the context always lands after the declared parameters', async () => {
+    const { task } = define()
+    const loose = task as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+    // Optional arguments left out are padded, whatever the arity.
+    await expect(loose.positions!()).resolves.toEqual({ a: null, b: null, context: true })
+    await expect(loose.positions!(1)).resolves.toEqual({ a: 1, b: null, context: true })
+    await expect(task.positions(1, 2)).resolves.toEqual({ a: 1, b: 2, context: true })
+    await expect(task.five(1, 2, 3, 4, 5)).resolves.toEqual({
+      values: [1, 2, 3, 4, 5],
+      context: true,
+    })
+    await expect(loose.five!(1, 2)).resolves.toEqual({
+      values: [1, 2, undefined, undefined, undefined],
+      context: true,
+    })
+  })
+
+  test('a method is made on first use and kept on the task', async () => {
+    const { task } = define()
+    const add = task.add
+    expect(task.add).toBe(add)
+    await expect(add(2, 2)).resolves.toBe(4)
+    // Kept, not listed: the task's own enumerable keys stay its controls.
+    expect(Object.keys(task)).not.toContain('add')
+    // A frozen view cannot keep its methods, and still works.
+    const frozen = Object.freeze(task.with({}))
+    await expect(frozen.add(1, 2)).resolves.toBe(3)
+    expect(frozen.add).not.toBe(add)
+  })
+
   test('a task is not thenable, so awaiting it yields the task', async () => {
     const { task } = define()
     expect((task as unknown as { then?: unknown }).then).toBeUndefined()
