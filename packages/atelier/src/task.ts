@@ -38,33 +38,29 @@ export type Task<T> = Omit<TaskMethods<T>, keyof TaskControls<T> | 'then'> & Tas
 /** @internal Reaches a task's executor, for tests that count its entries. Not exported publicly. */
 export const EXECUTOR: unique symbol = Symbol('atelier.executor')
 
-const CONTROLS = new Set(['with', 'getState', 'startWorkers', 'stopWorkers', 'dispose'])
-
 export function createTask<T>(
   executor: TaskExecutor,
   options: TaskDispatchOptions | undefined,
 ): Task<T> {
-  const methods = new Map<string, AnyFunction>()
-  const controls: TaskControls<T> = {
-    with: (more) => createTask<T>(executor, { ...options, ...more }),
-    getState: () => executor.getState(),
-    startWorkers: () => executor.startWorkers(),
-    stopWorkers: () => executor.stopWorkers(),
-    dispose: () => executor.dispose(),
-  }
-  return new Proxy(controls, {
-    get(target, property) {
+  // Method names are not known until used, so a proxy supplies them: the task object's
+  // prototype. The first use of a name makes its function and defines it on the task itself,
+  // so every later call finds an ordinary property and never reaches the trap again.
+  const methods = new Proxy(Object.create(null) as object, {
+    get(_target, property, receiver: object) {
       if (property === EXECUTOR) return executor
       // Symbols (inspection, iteration) and `then` (promise resolution) are never worker methods.
       if (typeof property !== 'string' || property === 'then') return undefined
-      if (CONTROLS.has(property)) return target[property as keyof TaskControls<T>]
-      let method = methods.get(property)
-      if (!method) {
-        // One function per method name, made on first use and reused for every call.
-        method = (...args: unknown[]) => executor.call(property, args, options)
-        methods.set(property, method)
-      }
+      const method = (...args: unknown[]) => executor.call(property, args, options)
+      // Not enumerable, like a method on a class; a frozen task just keeps using the trap.
+      Reflect.defineProperty(receiver, property, { value: method, configurable: true })
       return method
     },
-  }) as unknown as Task<T>
+  })
+  const task = Object.create(methods) as TaskControls<T>
+  task.with = (more) => createTask<T>(executor, { ...options, ...more })
+  task.getState = () => executor.getState()
+  task.startWorkers = () => executor.startWorkers()
+  task.stopWorkers = () => executor.stopWorkers()
+  task.dispose = () => executor.dispose()
+  return task as Task<T>
 }
