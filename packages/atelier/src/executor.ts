@@ -175,7 +175,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       this.#settle(admission.evicted, false, error, 'queue')
     }
     this.bus.emit('queued', this, call)
-    this.#pump()
+    // A call that can go at once is posted within microseconds of being made: its creation
+    // time serves as its dispatch time, which spares a second clock read on the hot path.
+    this.#pump(call.createdAt)
     return promise
   }
 
@@ -217,21 +219,26 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   // ---- dispatch ----------------------------------------------------------------------------
 
-  #pump(): void {
+  /** Dispatches what the queue lets go. `now`, if given, is the current time, read just before. */
+  #pump(now?: number): void {
     const queue = this.#queue
     while (queue.canDispatch && !this.#paused && !this.#failure && !this.#disposed) {
       const slot = this.#balancer.pick(this.#slots)
       if (!slot) return
       if (slot.state === 'idle') {
+        // Spawning a worker takes a while: read the clock afresh after it.
+        now = undefined
         this.#startSlot(slot)
         // Its factory threw: the slot is backing off now (or the task failed). Try another.
         if (!slot.isAlive) continue
       }
-      this.#dispatch(queue.take()!, slot)
+      this.#dispatch(queue.take()!, slot, now ?? performance.now())
+      // Posting can take a while (a large argument is copied): later calls read the clock.
+      now = undefined
     }
   }
 
-  #dispatch(call: Call, slot: WorkerSlot<Call>): void {
+  #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): void {
     const args = call.args!
     const transfer = call.transfer ?? findTransferables(args)
     const message: CallMessage = ['atelier:call', call.id, call.method, args]
@@ -249,7 +256,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     call.slot = slot
     call.attempts++
     call.workerIndex = slot.index
-    call.dispatchedAt = performance.now()
+    call.dispatchedAt = now
     if (call.firstDispatchedAt === 0) call.firstDispatchedAt = call.dispatchedAt
     slot.calls.set(call.id, call)
     this.#totalDispatched++
@@ -265,11 +272,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
-    const [type, id] = message
+    const type = message[0]
     if (type === 'atelier:ready') return
-    const call = slot.calls.get(id)
+    const call = slot.calls.get(message[1])
     if (!call) return
-    slot.calls.delete(id)
+    slot.calls.delete(call.id)
     leaveSlot(call)
     // Any answer, even a handler's error, shows the worker is healthy.
     slot.crashStreak = 0
