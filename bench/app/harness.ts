@@ -2,7 +2,7 @@
  * What every scenario shares: the result format `bench/run.mjs` reads, and the measuring loop.
  *
  * A scenario compares variants of one workload side by side in the same page. Each round runs
- * every variant once, in an order rotated round by round, so drift (thermal, GC, a noisy
+ * every variant once, in a fresh random order each time, so drift (thermal, GC, a noisy
  * neighbour on the machine) hits all variants alike; the first rounds are warm-up and are
  * discarded. The headline is a ratio to the baseline, never a bare time: best over best by
  * default, or (`ratio: 'paired'`) the median over rounds of each round's ratio, for workloads
@@ -23,6 +23,8 @@ export interface BenchRow {
   unit: string
   /** The ratio to the baseline measured in the same page run (see `CompareOptions.ratio`). */
   ratio?: number
+  /** The row `ratio` is to, when it is not the scenario's first row. */
+  baseline?: string
   target?: BenchTarget
   /** Every measured round (warm-up excluded), in `unit`, to judge the noise. */
   samples?: number[]
@@ -50,7 +52,7 @@ export interface InterleaveOptions {
   beforeEach?: () => void | Promise<void>
   /**
    * Splits each round into this many slices: every variant runs once per slice, in an order
-   * rotated slice by slice, and a variant's time for the round is the sum over its slices. The
+   * shuffled slice by slice, and a variant's time for the round is the sum over its slices. The
    * variants then alternate within milliseconds rather than whole runs apart, so a change of
    * the machine's pace (a thread's wake-up latency moves in spells) reaches them alike.
    * `settle()` and `beforeEach` run once per round. @default 1
@@ -83,10 +85,11 @@ export async function interleave(
 ): Promise<Samples> {
   const { rounds, warmup = 1, beforeEach, slices = 1 } = options
   const samples: Samples = new Map(variants.map((v) => [v.name, []]))
+  const shuffle = shuffler(variants.length)
   for (let round = 0; round < warmup + rounds; round++) {
     if (slices === 1) {
-      for (let i = 0; i < variants.length; i++) {
-        const variant = variants[(round + i) % variants.length]!
+      for (const index of shuffle()) {
+        const variant = variants[index]!
         await settle()
         await beforeEach?.()
         const ms = await variant.run()
@@ -98,16 +101,39 @@ export async function interleave(
     await beforeEach?.()
     const totals = new Array<number>(variants.length).fill(0)
     for (let slice = 0; slice < slices; slice++) {
-      for (let i = 0; i < variants.length; i++) {
-        const index = (round + slice + i) % variants.length
-        totals[index]! += await variants[index]!.run()
-      }
+      for (const index of shuffle()) totals[index]! += await variants[index]!.run()
     }
     if (round >= warmup) {
       for (let i = 0; i < variants.length; i++) samples.get(variants[i]!.name)!.push(totals[i]!)
     }
   }
   return samples
+}
+
+/**
+ * A fresh order of `0..n-1` per call: Fisher–Yates over a fixed-seed PRNG (mulberry32), so a
+ * run's orders repeat from run to run. Random rather than rotated: a rotation keeps every
+ * variant behind the same neighbour, and what a variant leaves behind (garbage to collect, its
+ * threads going to sleep) would always land on that neighbour.
+ */
+function shuffler(n: number): () => number[] {
+  let seed = 0x5eed
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const order = Array.from({ length: n }, (_, i) => i)
+  return () => {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      const swap = order[i]!
+      order[i] = order[j]!
+      order[j] = swap
+    }
+    return order
+  }
 }
 
 export interface CompareOptions {
