@@ -1,5 +1,5 @@
 // Horizontal bar charts of the headline ratios, as hand-written SVG (no dependencies), from
-// bench/results/latest.json: bench/results/{throughput,latency,makespan}.svg. bench/run.mjs
+// bench/results/latest.json: bench/results/{throughput,latency,latency-same-threads,makespan}.svg. bench/run.mjs
 // calls writeCharts() after each run; `node bench/chart.mjs` redraws them from the saved results.
 
 import { readFile, writeFile } from 'node:fs/promises'
@@ -19,8 +19,17 @@ const CHARTS = [
   {
     scenario: 'latency',
     title: 'Latency: sequential round trips',
-    subtitle: 'time per call ÷ bare postMessage · lower is better',
+    subtitle: 'time per call ÷ bare postMessage, each on its own 2 threads · lower is better',
     clip: 3,
+    rows: (row) => row.baseline === undefined,
+  },
+  {
+    scenario: 'latency',
+    file: 'latency-same-threads',
+    title: 'Latency: Atelier and the floor on the same 2 threads',
+    subtitle: 'time per call ÷ bare postMessage on those threads · lower is better',
+    clip: 2,
+    rows: (row) => row.baseline !== undefined,
   },
   {
     scenario: 'makespan',
@@ -65,7 +74,9 @@ function tickStep(max) {
  * line with each targeted row's PASS/MISS.
  */
 export function renderChart(result, chart) {
-  const rows = result.rows.filter((row) => row.samples?.length && row.ratio !== undefined)
+  const rows = result.rows.filter(
+    (row) => row.samples?.length && row.ratio !== undefined && (chart.rows?.(row) ?? true),
+  )
   const targeted = rows.filter((row) => row.target)
   const reference = targeted[0]?.target.of ?? result.rows[0]?.name ?? 'baseline'
   const targetMax = targeted.length ? Math.max(...targeted.map((row) => row.target.max)) : undefined
@@ -186,7 +197,7 @@ export async function writeCharts(scenarios, dir = RESULTS) {
   for (const chart of CHARTS) {
     const result = scenarios[chart.scenario]
     if (!result) continue
-    const file = path.join(dir, `${chart.scenario}.svg`)
+    const file = path.join(dir, `${chart.file ?? chart.scenario}.svg`)
     await writeFile(file, renderChart(result, chart))
     written.push(file)
   }

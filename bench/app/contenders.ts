@@ -27,8 +27,8 @@ import {
   type QueuePolicy,
   type Task,
 } from '../../packages/atelier/src/index'
-import type { AtelierAPI } from './workers/atelier.worker'
-import type { BareOp, BareReply, BareRequest } from './workers/bare.worker'
+import type { AtelierAPI } from './workers/atelier-handlers'
+import type { BareOp, BareReply, BareRequest } from './workers/bare-protocol'
 import type { ComlinkAPI } from './workers/comlink.worker'
 import poolifierWorkerUrl from './workers/poolifier.worker.ts?worker&url'
 import type { ThreadsAPI } from './workers/threads.worker'
@@ -59,6 +59,11 @@ export interface BareOptions {
    * the first (so sequential calls all go to one worker, kept warm). @default 'alternate'
    */
   ties?: 'alternate' | 'first'
+  /**
+   * Talks to these workers, spawned and owned by someone else, rather than spawning its own
+   * (resolved at `start()`; `dispose()` leaves them alone). For measuring on shared threads.
+   */
+  workers?: () => Promise<Worker[]>
 }
 
 interface Pending {
@@ -129,10 +134,11 @@ export function createBare(name = 'bare postMessage', options: BareOptions = {})
         : call<ArrayBuffer>('bounce', buffer),
     hold: (buffer) => call<number>('hold', buffer, [buffer]),
     async start() {
+      const borrowed = options.workers ? await options.workers() : undefined
       for (let i = workers.length; i < POOL_SIZE; i++) {
-        const worker = new Worker(new URL('./workers/bare.worker.ts', import.meta.url), {
-          type: 'module',
-        })
+        const worker =
+          borrowed?.[i] ??
+          new Worker(new URL('./workers/bare.worker.ts', import.meta.url), { type: 'module' })
         worker.onmessage = onReply
         workers.push(worker)
         outstanding.push(0)
@@ -141,7 +147,7 @@ export function createBare(name = 'bare postMessage', options: BareOptions = {})
       await Promise.all(workers.map(() => call('echo', 0)))
     },
     async dispose() {
-      for (const worker of workers) worker.terminate()
+      if (!options.workers) for (const worker of workers) worker.terminate()
       for (const entry of pending.values()) entry.reject(new Error('disposed'))
       pending.clear()
     },
@@ -204,6 +210,8 @@ export function createComlink(name = 'comlink'): Contender {
 // --- Atelier -----------------------------------------------------------------------------------
 
 export interface AtelierOptions {
+  /** The task's worker factory. @default a new `workers/atelier.worker.ts` */
+  worker?: () => Worker
   maxInFlight?: number
   maxQueueDepth?: number
   queuePolicy?: QueuePolicy
@@ -216,12 +224,15 @@ export interface AtelierContender extends Contender {
 
 export function createAtelier(name = 'Atelier', options: AtelierOptions = {}): AtelierContender {
   const runtime = createTaskRuntime({ observability: { spans: 'off' } })
+  const { worker, ...config } = options
   const task = runtime.defineTask<AtelierAPI>({
     type: 'parallel',
     poolSize: POOL_SIZE,
-    ...options,
-    worker: () =>
-      new Worker(new URL('./workers/atelier.worker.ts', import.meta.url), { type: 'module' }),
+    ...config,
+    worker:
+      worker ??
+      (() =>
+        new Worker(new URL('./workers/atelier.worker.ts', import.meta.url), { type: 'module' })),
   })
   const copy = task.with({ transfer: [], transferResult: false })
   return {
@@ -236,6 +247,35 @@ export function createAtelier(name = 'Atelier', options: AtelierOptions = {}): A
     },
     dispose: () => task.dispose(),
   }
+}
+
+/**
+ * The floor and Atelier on the same two worker threads (`workers/shared.worker.ts` answers both
+ * protocols). Each call still goes through its own library's whole path; only the threads are
+ * common, so where the OS runs them, and how fast it wakes them, is common too.
+ */
+export function createSharedThreads(
+  bareName: string,
+  atelierName: string,
+): { bare: Contender; atelier: AtelierContender } {
+  const workers: Worker[] = []
+  const atelier = createAtelier(atelierName, {
+    worker: () => {
+      const worker = new Worker(new URL('./workers/shared.worker.ts', import.meta.url), {
+        type: 'module',
+      })
+      workers.push(worker)
+      return worker
+    },
+  })
+  const bare = createBare(bareName, {
+    // Atelier spawns the threads (startWorkers() resolves once both are ready), the floor borrows them.
+    workers: async () => {
+      await atelier.start()
+      return workers
+    },
+  })
+  return { bare, atelier }
 }
 
 // --- workerpool --------------------------------------------------------------------------------

@@ -1,21 +1,8 @@
-/**
- * Atelier's worker side over the shared ops. Result buffers go back transferred by default;
- * the caller copies them instead with `task.with({ transferResult: false })`.
- */
+/** Atelier's worker: its handlers, exposed the way an app exposes them. */
 import { expose } from 'comlink'
-import {
-  createTaskWorker,
-  type StripTaskContext,
-  type TaskContext,
-} from '../../../packages/atelier/src/worker'
-import { bounce, echo, hold, spin } from './ops'
+import { createTaskWorker } from '../../../packages/atelier/src/worker'
+import { handlers } from './atelier-handlers'
 
-const handlers = {
-  echo: (value: number, _ctx: TaskContext) => echo(value),
-  spin: (ms: number, _ctx: TaskContext) => spin(ms),
-  bounce: (buffer: ArrayBuffer, _ctx: TaskContext) => bounce(buffer),
-  hold: (buffer: ArrayBuffer, _ctx: TaskContext) => hold(buffer),
-}
+export type { AtelierAPI } from './atelier-handlers'
 
-export type AtelierAPI = StripTaskContext<typeof handlers>
 expose(createTaskWorker(handlers))
