@@ -160,8 +160,11 @@ export function renderChart(result, chart) {
     lines.push(
       `<line x1="${tx}" y1="${top - 24}" x2="${tx}" y2="${top + plotHeight + 6}" stroke="${COLORS.target}" stroke-width="1.5" stroke-dasharray="5 4"/>`,
     )
+    const text = `target: ${who} ≤ ${targetMax.toFixed(2)}×`
+    // Right of the line if it fits, else ending at it.
+    const fits = tx + 5 + textWidth(text, 11) <= width - 8
     labels.push(
-      `<text x="${tx + 5}" y="${top - 29}" fill="${COLORS.target}" font-size="11">target: ${escapeXml(who)} ≤ ${targetMax.toFixed(2)}×</text>`,
+      `<text x="${fits ? tx + 5 : tx - 5}" y="${top - 29}" text-anchor="${fits ? 'start' : 'end'}" fill="${COLORS.target}" font-size="11">${escapeXml(text)}</text>`,
     )
   }
 
