@@ -29,6 +29,8 @@ import { findTransferables } from './transfer.js'
 import { type SlotOwner, WorkerSlot } from './worker-slot.js'
 
 const NO_TRANSFER: Transferable[] = []
+/** Marks "nothing thrown", where `undefined` could be what was thrown. */
+const NO_ERROR: unique symbol = Symbol('no error')
 
 function fireTimeout(call: Call, ms: number): void {
   call.timer = undefined
@@ -124,31 +126,23 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     args: unknown[],
     options: TaskDispatchOptions | undefined,
   ): Promise<unknown> {
-    if (this.#disposed) return Promise.reject(new TaskDisposedError(this.config.taskId))
-    if (this.#failure) return Promise.reject(this.#failure)
-
     let key = options?.key
-    if (key === undefined && this.config.keyOf) {
+    let keyError: unknown = NO_ERROR
+    if (key === undefined && this.config.keyOf && !this.#disposed && !this.#failure) {
       try {
         key = this.config.keyOf(...args)
       } catch (error) {
-        return Promise.reject(error)
+        keyError = error
       }
     }
     if (key === '') key = undefined
-    const signal = options?.signal
-    if (signal?.aborted) return Promise.reject(signal.reason)
-    if (key !== undefined && this.keys.isAborted(key)) {
-      return Promise.reject(this.keys.reasonFor(key))
-    }
-
     const call = new Call(
       this,
       this.#nextCallId++,
       method,
       args,
       key,
-      signal,
+      options?.signal,
       options?.transfer,
       options?.transferResult ?? true,
       options?.trace,
@@ -157,6 +151,17 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       call.resolve = resolve
       call.reject = reject
     })
+    // Refused before it could be queued: the caller hears at once, and the call is still
+    // reported like any other (a span, a settled metric).
+    if (keyError !== NO_ERROR) {
+      this.#settle(call, false, keyError, 'exception')
+      return promise
+    }
+    const refusal = this.#refusal(call)
+    if (refusal !== undefined) {
+      this.#settle(call, false, refusal.reason, refusal.kind)
+      return promise
+    }
     this.#clearIdleTimer()
 
     const admission = this.#queue.offer(call)
@@ -166,7 +171,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       this.#armIdleTimer()
       return promise
     }
-    signal?.addEventListener('abort', call)
+    call.signal?.addEventListener('abort', call)
     if (key !== undefined) this.keys.watch(key, call)
     const { timeoutMs } = this.config
     if (timeoutMs !== undefined) call.timer = setTimeout(fireTimeout, timeoutMs, call, timeoutMs)
@@ -179,6 +184,19 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     // time serves as its dispatch time, which spares a second clock read on the hot path.
     this.#pump(call.createdAt)
     return promise
+  }
+
+  /** Why a new call cannot be queued at all, if it cannot. */
+  #refusal(call: Call): { reason: unknown; kind: SettleKind } | undefined {
+    if (this.#disposed) {
+      return { reason: new TaskDisposedError(this.config.taskId), kind: 'disposed' }
+    }
+    if (this.#failure) return { reason: this.#failure, kind: 'crash' }
+    if (call.signal?.aborted) return { reason: call.signal.reason, kind: 'abort' }
+    if (call.key !== undefined && this.keys.isAborted(call.key)) {
+      return { reason: this.keys.reasonFor(call.key), kind: 'abort' }
+    }
+    return undefined
   }
 
   /** Cancels a call in any phase. The caller hears at once; a worker running it is told. */

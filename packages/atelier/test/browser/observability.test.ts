@@ -27,6 +27,10 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
+function boom(): never {
+  throw new Error('keyOf failed')
+}
+
 describe('metrics', () => {
   test('every metric is emitted over a run with success, error, cancel, drop, crash and restart', async () => {
     const { runtime, metrics } = record()
@@ -160,6 +164,40 @@ describe('spans', () => {
     expect(byKind.crash).toMatchObject({ status: 'error', error: { name: 'WorkerCrashedError' } })
     expect(byKind.timeout).toMatchObject({ status: 'canceled', error: { name: 'TimeoutError' } })
     expect(byKind.ok).toMatchObject({ status: 'ok', method: 'hold' })
+  })
+
+  test('calls refused before they are queued still become spans and settled metrics', async () => {
+    const { runtime, spans, metrics } = record()
+    const { task } = define({ keyOf: (a: unknown) => (a === 'bad' ? boom() : '') }, runtime)
+    const controller = new AbortController()
+    controller.abort(new Error('caller gave up'))
+    await outcome(task.with({ signal: controller.signal }).add(1, 1))
+    runtime.abortTaskController.abort('doc-9')
+    await outcome(task.with({ key: 'doc-9' }).add(1, 2))
+    await outcome(task.echo('bad'))
+    await task.dispose()
+    await outcome(task.add(1, 3))
+    expect(spans().map((s) => [s.method, s.status, s.errorKind, s.error?.message])).toEqual([
+      ['add', 'canceled', 'abort', 'caller gave up'],
+      ['add', 'canceled', 'abort', expect.any(String)],
+      ['echo', 'error', 'exception', 'keyOf failed'],
+      ['add', 'canceled', 'abort', expect.stringContaining('disposed')],
+    ])
+    // None of them reached a worker.
+    expect(spans().every((s) => s.workerIndex === undefined && s.attemptCount === 0)).toBe(true)
+    const outcomes = new Set<string>([
+      METRICS.successTotal,
+      METRICS.failureTotal,
+      METRICS.canceledTotal,
+      METRICS.rejectedTotal,
+    ])
+    expect(metrics().flatMap((m) => (outcomes.has(m.name) ? [m.name] : []))).toEqual([
+      METRICS.canceledTotal,
+      METRICS.canceledTotal,
+      METRICS.failureTotal,
+      METRICS.canceledTotal,
+    ])
+    expect(metrics().some((m) => m.name === METRICS.dispatchTotal)).toBe(false)
   })
 
   test('a requeued call counts its attempts', async () => {
