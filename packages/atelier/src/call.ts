@@ -6,14 +6,12 @@
 
 import type { KeyWatcher } from './abort-task-controller.js'
 import type { Linked, LinkedList } from './linked-list.js'
+import type { CallOutcome } from './outcomes.js'
 import type { Trace } from './trace.js'
 import type { WorkerSlot } from './worker-slot.js'
 
-/** How a settled call ended, for the event bus and the span it becomes. */
-export type SettleKind = 'ok' | 'exception' | 'abort' | 'timeout' | 'queue' | 'crash' | 'disposed'
-
 export interface CallOwner {
-  cancel(call: Call, reason: unknown, kind: SettleKind): void
+  cancel(call: Call, reason: unknown, kind: CallOutcome): void
   /** A cancelled call is still running on its worker after `cancelGraceMs`. */
   graceExpired(call: Call): void
 }

@@ -3,8 +3,9 @@
  * spans and traces listen to these and nothing else.
  */
 
-import type { Call, SettleKind } from './call.js'
+import type { Call } from './call.js'
 import type { TaskExecutor } from './executor.js'
+import type { CallOutcome } from './outcomes.js'
 import type { WorkerSlot } from './worker-slot.js'
 
 /** Lifecycle facts, in order of a call's life. Listeners receive the executor's own records. */
@@ -17,11 +18,17 @@ export interface ExecutorEvents {
   /** Put back in the queue after its worker crashed. */
   requeued: [task: TaskExecutor, call: Call]
   /** The caller's promise settled. `error` is undefined for `ok`. */
-  settled: [task: TaskExecutor, call: Call, kind: SettleKind, error: unknown]
+  settled: [task: TaskExecutor, call: Call, kind: CallOutcome, error: unknown]
   spawned: [task: TaskExecutor, slot: WorkerSlot<Call>]
   ready: [task: TaskExecutor, slot: WorkerSlot<Call>]
   crashed: [task: TaskExecutor, slot: WorkerSlot<Call>, cause: Error]
   /** A live worker was terminated on purpose (stop, idle, dispose, task failure). */
   terminated: [task: TaskExecutor, slot: WorkerSlot<Call>]
   disposed: [task: TaskExecutor]
+  /**
+   * What `getState()` reports may have changed. Emitted once at the end of every operation that
+   * can change it (a call, a cancel, a worker's answer, a crash, a restart, a stop), after the
+   * facts above: snapshots and gauges listen to this one fact and never miss a change.
+   */
+  changed: [task: TaskExecutor]
 }

@@ -10,7 +10,7 @@
 import type { AbortTaskController } from './abort-task-controller.js'
 import { backoffDelay } from './backoff.js'
 import { type Balancer, createBalancer } from './balancer.js'
-import { Call, type CallOwner, type SettleKind } from './call.js'
+import { Call, type CallOwner } from './call.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import {
   AbortError,
@@ -22,6 +22,7 @@ import {
 import type { EventBus } from './event-bus.js'
 import type { ExecutorEvents } from './executor-events.js'
 import type { ResolvedTaskConfig, TaskDispatchOptions } from './options.js'
+import type { CallOutcome } from './outcomes.js'
 import type { CallMessage, HarnessMessage } from './protocol.js'
 import { deserializeError, serializeError } from './serialize-error.js'
 import type { CrashRecord, TaskState, WorkerStatus } from './task-state.js'
@@ -106,16 +107,27 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     return { waiting, pending, inFlight, onSlots, readyWaiters: this.#readyWaiters.length }
   }
 
-  /** Queue depths and busy workers, read without building a whole state object (for gauges). */
-  get depths(): { inFlight: number; pending: number; waiting: number; activeWorkers: number } {
+  /** Queue depths and worker counts, read without building a whole state object (for gauges). */
+  get depths(): {
+    inFlight: number
+    pending: number
+    waiting: number
+    liveWorkers: number
+    busyWorkers: number
+  } {
     const queue = this.#queue
-    let activeWorkers = 0
-    for (const slot of this.#slots) if (slot.load > 0) activeWorkers++
+    let liveWorkers = 0
+    let busyWorkers = 0
+    for (const slot of this.#slots) {
+      if (slot.isAlive) liveWorkers++
+      if (slot.load > 0) busyWorkers++
+    }
     return {
       inFlight: queue.inFlight,
       pending: queue.pending.size,
       waiting: queue.waiting.size,
-      activeWorkers,
+      liveWorkers,
+      busyWorkers,
     }
   }
 
@@ -187,7 +199,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   /** Why a new call cannot be queued at all, if it cannot. */
-  #refusal(call: Call): { reason: unknown; kind: SettleKind } | undefined {
+  #refusal(call: Call): { reason: unknown; kind: CallOutcome } | undefined {
     if (this.#disposed) {
       return { reason: new TaskDisposedError(this.config.taskId), kind: 'disposed' }
     }
@@ -200,7 +212,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   /** Cancels a call in any phase. The caller hears at once; a worker running it is told. */
-  cancel(call: Call, reason: unknown, kind: SettleKind): void {
+  cancel(call: Call, reason: unknown, kind: CallOutcome): void {
     if (call.settled) return
     const slot = call.slot
     if (slot) {
@@ -223,7 +235,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     this.#armIdleTimer()
   }
 
-  #settle(call: Call, ok: boolean, value: unknown, kind: SettleKind): void {
+  #settle(call: Call, ok: boolean, value: unknown, kind: CallOutcome): void {
     call.settled = true
     call.signal?.removeEventListener('abort', call)
     if (call.key !== undefined) this.keys.unwatch(call.key, call)
@@ -474,7 +486,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   /** Ends every call with `error` and terminates the workers. `orphans` are calls off a dead worker. */
-  #shutdown(error: Error, kind: SettleKind, orphans: Call[]): void {
+  #shutdown(error: Error, kind: CallOutcome, orphans: Call[]): void {
     this.#clearIdleTimer()
     for (const call of [...orphans, ...this.#terminateAll()]) {
       leaveSlot(call)

@@ -1,8 +1,13 @@
 /**
- * The worker side: `createTaskWorker(handlers)` builds the object an app exposes with comlink.
- * comlink carries exactly one message, the executor's connect call; calls then travel as the
- * plain branded messages of `protocol.ts` on the worker's own channel, so the hot path pays for
- * no proxies, and messages that are not ours (comlink's, the app's) are left alone.
+ * The worker side. `serve(handlers)` answers the executor on the worker's own channel;
+ * `createTaskWorker(handlers)` does the same and also returns the object older apps pass to
+ * comlink's `expose` (comlink then carries exactly one message, the executor's connect call).
+ * Calls travel as the plain branded messages of `protocol.ts`, so the hot path pays for no
+ * proxies, and messages that are not ours (comlink's, the app's) are left alone.
+ *
+ * The harness announces itself (`atelier:ready`) as soon as it exists, and again when asked. A
+ * worker that awaits its set-up (a WASM module, a model) before serving is therefore found ready
+ * whenever it gets there: the executor posts no call before it hears that.
  */
 
 import { UnknownMethodError } from './errors.js'
@@ -61,10 +66,46 @@ function invoke(
   }
 }
 
+/**
+ * What the harness talks through: a dedicated worker's global scope (the default), a
+ * `MessagePort`, or an adapter over another runtime's channel.
+ */
+export interface HarnessEndpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
+  /** A `MessagePort` delivers nothing until started; a worker's global scope has no `start`. */
+  start?(): void
+}
+
+/**
+ * Serves `handlers` to the task executor on the other side of `endpoint`: the worker side of a
+ * task, with no comlink needed.
+ * @example serve({ resize(image: ImageData, width: number, ctx: TaskContext) { … } })
+ */
+export function serve<H extends object>(
+  handlers: H,
+  endpoint: HarnessEndpoint = globalThis as unknown as HarnessEndpoint,
+): void {
+  createHarness('serve', handlers, endpoint)
+}
+
+/**
+ * The same harness as {@link serve}, returned as the object to pass to comlink's `expose`, for
+ * workers written as `expose(createTaskWorker(handlers))`.
+ */
 export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
+  const connect = createHarness(
+    'createTaskWorker',
+    handlers,
+    globalThis as unknown as HarnessEndpoint,
+  )
+  return { __atelierConnect: connect }
+}
+
+function createHarness(caller: string, handlers: object, port: HarnessEndpoint): () => void {
   if (handlers === null || typeof handlers !== 'object') {
     throw new TypeError(
-      `createTaskWorker needs an object of handler functions, received ${handlers === null ? 'null' : typeof handlers}`,
+      `${caller} needs an object of handler functions, received ${handlers === null ? 'null' : typeof handlers}`,
     )
   }
   // Own functions only: an inherited name (toString, constructor, __proto__) is never a handler.
@@ -79,8 +120,6 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     entries.set(name, { fn, contextAt: Math.max(0, fn.length - 1) })
   }
 
-  /** The channel to the executor: the worker's global scope (dedicated workers only). */
-  const port = globalThis as unknown as MessagePort
   // Contexts of the calls still running asynchronously, for cancel messages to find.
   const running = new Map<number, CallContext>()
 
@@ -98,8 +137,8 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     }
   })
 
+  const ready: ReadyMessage = ['atelier:ready', methods]
   function connect(): void {
-    const ready: ReadyMessage = ['atelier:ready', methods]
     port.postMessage(ready)
   }
 
@@ -141,7 +180,9 @@ export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
     )
   }
 
-  return { __atelierConnect: connect }
+  port.start?.()
+  connect()
+  return connect
 }
 
 const NOT_ABORTED: unique symbol = Symbol('not aborted')
@@ -188,7 +229,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function sendResult(
-  port: MessagePort,
+  port: HarnessEndpoint,
   id: number,
   method: string,
   value: unknown,
@@ -224,6 +265,6 @@ function errorMessage(id: number, error: unknown): ErrorMessage {
   return ['atelier:error', id, serializeError(error)]
 }
 
-function reply(port: MessagePort, message: ErrorMessage): void {
+function reply(port: HarnessEndpoint, message: ErrorMessage): void {
   port.postMessage(message)
 }

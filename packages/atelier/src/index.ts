@@ -18,7 +18,7 @@ export type {
   SpanStatus,
   TraceEvent,
 } from './events.js'
-export { createTaskWorker, type TaskWorker } from './harness.js'
+export { createTaskWorker, type HarnessEndpoint, serve, type TaskWorker } from './harness.js'
 export { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
 export type { ObservabilityConfig, SpansMode } from './observability.js'
 export type {

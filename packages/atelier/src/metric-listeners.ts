@@ -3,14 +3,14 @@
  * events. Attached only while someone subscribes to events.
  */
 
-import type { SettleKind } from './call.js'
 import type { EventBus } from './event-bus.js'
 import { epoch } from './events.js'
 import type { TaskExecutor } from './executor.js'
 import type { ExecutorEvents } from './executor-events.js'
 import { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
+import type { CallOutcome } from './outcomes.js'
 
-const SETTLED_METRIC: Record<SettleKind, MetricName> = {
+const SETTLED_METRIC: Record<CallOutcome, MetricName> = {
   ok: METRICS.successTotal,
   exception: METRICS.failureTotal,
   crash: METRICS.failureTotal,
@@ -66,8 +66,8 @@ export function attachMetrics(
   const flushLevels = () => {
     flushTimer = undefined
     for (const task of dirty) {
-      const { inFlight, pending, waiting, activeWorkers } = task.depths
-      const now = [inFlight, pending, waiting, activeWorkers]
+      const { inFlight, pending, waiting, busyWorkers } = task.depths
+      const now = [inFlight, pending, waiting, busyWorkers]
       const last = lastLevels.get(task)
       lastLevels.set(task, now)
       for (let i = 0; i < now.length; i++) {

@@ -3,7 +3,7 @@
  * and (unless `measures` is off) mirrored as a DevTools `performance.measure`.
  */
 
-import type { Call, SettleKind } from './call.js'
+import type { Call } from './call.js'
 import {
   epoch,
   type SpanErrorKind,
@@ -12,8 +12,9 @@ import {
   toEventError,
 } from './events.js'
 import type { TaskExecutor } from './executor.js'
+import type { CallOutcome } from './outcomes.js'
 
-const SPAN_STATUS: Record<SettleKind, SpanStatus> = {
+const SPAN_STATUS: Record<CallOutcome, SpanStatus> = {
   ok: 'ok',
   exception: 'error',
   crash: 'error',
@@ -22,7 +23,7 @@ const SPAN_STATUS: Record<SettleKind, SpanStatus> = {
   timeout: 'canceled',
   disposed: 'canceled',
 }
-const SPAN_ERROR_KIND: Record<SettleKind, SpanErrorKind | undefined> = {
+const SPAN_ERROR_KIND: Record<CallOutcome, SpanErrorKind | undefined> = {
   ok: undefined,
   exception: 'exception',
   crash: 'crash',
@@ -47,7 +48,7 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
   return function recordSpan(
     task: TaskExecutor,
     call: Call,
-    kind: SettleKind,
+    kind: CallOutcome,
     error: unknown,
   ): void {
     const sampled = call.trace ? call.trace.sampled : Math.random() < sampleRate

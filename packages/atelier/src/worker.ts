@@ -1,15 +1,20 @@
 /**
  * `atelier/worker`: the worker side only, so worker bundles carry none of the executor.
  * @example
- * import { expose } from 'comlink'
- * import { createTaskWorker, type TaskContext, type StripTaskContext } from 'atelier/worker'
+ * import { serve, type TaskContext, type StripTaskContext } from 'atelier/worker'
  *
  * const handlers = {
  *   async resize(image: ImageData, width: number, ctx: TaskContext) { ... },
  * }
  * export type ResizeAPI = StripTaskContext<typeof handlers>
- * expose(createTaskWorker(handlers))
+ * serve(handlers)
  */
 export { UnknownMethodError } from './errors.js'
-export { createTaskWorker, type TaskHandlers, type TaskWorker } from './harness.js'
+export {
+  createTaskWorker,
+  type HarnessEndpoint,
+  serve,
+  type TaskHandlers,
+  type TaskWorker,
+} from './harness.js'
 export type { StripTaskContext, TaskContext } from './task-context.js'
