@@ -537,19 +537,19 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   getState(): TaskState {
     const { config } = this
     const queue = this.#queue
-    let totalWorkers = 0
     let activeWorkers = 0
+    let busyWorkers = 0
     let backingOff = false
     const queueDepthByWorker: number[] = []
     for (const slot of this.#slots) {
-      if (slot.isAlive) totalWorkers++
+      if (slot.isAlive) activeWorkers++
       if (slot.state === 'backoff') backingOff = true
-      if (slot.load > 0) activeWorkers++
+      if (slot.load > 0) busyWorkers++
       queueDepthByWorker.push(slot.load)
     }
     const workerStatus: WorkerStatus = this.#failure
       ? 'crashed'
-      : totalWorkers > 0
+      : activeWorkers > 0
         ? 'running'
         : backingOff
           ? 'crashed'
@@ -558,8 +558,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       taskId: config.taskId,
       taskName: config.taskName,
       type: config.type,
-      totalWorkers,
+      totalWorkers: config.poolSize,
       activeWorkers,
+      busyWorkers,
       workerStatus,
       failed: this.#failure !== undefined,
       taskStatus: this.#paused ? 'paused' : this.#isIdle() ? 'idle' : 'active',

@@ -16,10 +16,12 @@ export interface TaskState {
   taskId: string
   taskName: string
   type: TaskType
-  /** Workers alive (starting or ready). */
+  /** The pool's configured size: the most workers the task runs (equal to `poolSize`). */
   totalWorkers: number
-  /** Workers with at least one call on them. */
+  /** Workers alive (starting or ready). */
   activeWorkers: number
+  /** Workers with at least one call on them (a cancelled call still running counts). */
+  busyWorkers: number
   /**
    * `running`: some worker is alive. `crashed`: the task failed (see `crashPolicy`), or every
    * worker is waiting out a restart delay. `stopped`: no worker alive.

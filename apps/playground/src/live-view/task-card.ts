@@ -97,7 +97,7 @@ export class TaskCard {
     this.#workerStatus.dataset.tone = s.workerStatus
     setText(this.#taskStatus, s.taskStatus)
     this.#taskStatus.dataset.tone = s.taskStatus
-    setText(this.#workers, `${s.activeWorkers}/${s.totalWorkers} busy · ${s.queuePolicy}`)
+    setText(this.#workers, `${s.busyWorkers}/${s.totalWorkers} busy · ${s.queuePolicy}`)
 
     const { inFlight, pending, waiting } = task.levels
     setMeter(this.#meters.inFlight, inFlight, s.maxInFlight, `${inFlight}/${s.maxInFlight}`)

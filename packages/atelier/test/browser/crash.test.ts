@@ -84,7 +84,7 @@ describe('crash recovery', () => {
     expect(task.getState()).toMatchObject({
       workerStatus: 'crashed',
       failed: true,
-      totalWorkers: 0,
+      activeWorkers: 0,
     })
     await expect(task.add(1, 2)).rejects.toBeInstanceOf(WorkerCrashedError)
     await task.startWorkers()

@@ -8,26 +8,38 @@ describe('lifecycle', () => {
     const { task, workers } = define({ poolSize: 2 })
     await tick(20)
     expect(workers.spawned).toBe(0)
-    expect(task.getState()).toMatchObject({ totalWorkers: 0, workerStatus: 'stopped' })
+    expect(task.getState()).toMatchObject({ activeWorkers: 0, workerStatus: 'stopped' })
     await task.add(1, 1)
     // One call, one worker: the second slot is spawned only when work needs it.
     expect(workers.spawned).toBe(1)
-    expect(task.getState()).toMatchObject({ totalWorkers: 1, workerStatus: 'running' })
+    expect(task.getState()).toMatchObject({ activeWorkers: 1, workerStatus: 'running' })
   })
 
   test('eager tasks spawn the whole pool at definition', async () => {
     const { task, workers } = define({ poolSize: 3, init: 'eager' })
     expect(workers.spawned).toBe(3)
-    expect(task.getState().totalWorkers).toBe(3)
+    expect(task.getState().activeWorkers).toBe(3)
     await task.startWorkers()
     expect(workers.spawned).toBe(3)
+  })
+
+  test('worker counts keep the seed meanings: total is the pool, active is alive, busy has a call', async () => {
+    const { task } = define({ poolSize: 3 })
+    expect(task.getState()).toMatchObject({ totalWorkers: 3, activeWorkers: 0, busyWorkers: 0 })
+    const g = gate()
+    const held = task.hold(g)
+    await started(g)
+    expect(task.getState()).toMatchObject({ totalWorkers: 3, activeWorkers: 1, busyWorkers: 1 })
+    release(g, 'done')
+    await held
+    expect(task.getState()).toMatchObject({ totalWorkers: 3, activeWorkers: 1, busyWorkers: 0 })
   })
 
   test('startWorkers() warms a lazy pool and resolves when every worker is ready', async () => {
     const { task, workers } = define({ poolSize: 2 })
     await task.startWorkers()
     expect(workers.spawned).toBe(2)
-    expect(task.getState()).toMatchObject({ totalWorkers: 2, workerStatus: 'running' })
+    expect(task.getState()).toMatchObject({ activeWorkers: 2, workerStatus: 'running' })
   })
 
   test('stopWorkers() pauses and requeues in-flight calls; startWorkers() runs them', async () => {
@@ -39,7 +51,7 @@ describe('lifecycle', () => {
     expect(task.getState()).toMatchObject({
       taskStatus: 'paused',
       workerStatus: 'stopped',
-      totalWorkers: 0,
+      activeWorkers: 0,
       queueDepth: 0,
       pendingQueueDepth: 1,
     })
@@ -69,7 +81,7 @@ describe('lifecycle', () => {
       expect(result.ok === false && result.error).toBeInstanceOf(TaskDisposedError)
     }
     expect(task.getState()).toMatchObject({
-      totalWorkers: 0,
+      activeWorkers: 0,
       queueDepth: 0,
       pendingQueueDepth: 0,
       waitingQueueDepth: 0,
@@ -82,8 +94,8 @@ describe('lifecycle', () => {
   test('idleTimeoutMs stops idle workers; the next call starts them again', async () => {
     const { task, workers } = define({ type: 'singleton', idleTimeoutMs: 50 })
     await task.add(1, 1)
-    expect(task.getState().totalWorkers).toBe(1)
-    await expect.poll(() => task.getState().totalWorkers, { timeout: 2000 }).toBe(0)
+    expect(task.getState().activeWorkers).toBe(1)
+    await expect.poll(() => task.getState().activeWorkers, { timeout: 2000 }).toBe(0)
     expect(task.getState().workerStatus).toBe('stopped')
     await expect(task.add(2, 2)).resolves.toBe(4)
     expect(workers.spawned).toBe(2)
@@ -95,7 +107,7 @@ describe('lifecycle', () => {
     const call = task.hold(g)
     await started(g)
     await tick(100)
-    expect(task.getState().totalWorkers).toBe(1)
+    expect(task.getState().activeWorkers).toBe(1)
     release(g)
     await call
   })

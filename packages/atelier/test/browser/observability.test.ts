@@ -60,7 +60,7 @@ describe('metrics', () => {
     controller.abort()
     await cancelled // canceled
     await expect(task.crashInFirstWorker(1)).resolves.toBe('1@1') // crash, requeue, restart
-    await expect.poll(() => task.getState().totalWorkers, { timeout: 3000 }).toBe(0) // idle → terminate
+    await expect.poll(() => task.getState().activeWorkers, { timeout: 3000 }).toBe(0) // idle → terminate
     const names = new Set(metrics().map((m) => m.name))
     for (const name of Object.values(METRICS)) expect(names, name).toContain(name)
     const spawn = metrics().filter((m) => m.name === METRICS.workerSpawnTotal)

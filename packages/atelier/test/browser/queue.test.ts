@@ -94,7 +94,7 @@ describe('dispatch queue', () => {
     const gates = Array.from({ length: 5 }, () => gate('p'))
     const calls = gates.map((g) => task.hold(g))
     await Promise.all([started(gates[0]!), started(gates[1]!)])
-    expect(task.getState()).toMatchObject({ queueDepth: 2, pendingQueueDepth: 3, activeWorkers: 2 })
+    expect(task.getState()).toMatchObject({ queueDepth: 2, pendingQueueDepth: 3, busyWorkers: 2 })
     expect(task.getState().queueDepthByWorker).toEqual([1, 1])
     for (const g of gates) release(g)
     await Promise.all(calls)

@@ -232,7 +232,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
     const state = task.getState()
     setText(health, state.workerStatus)
     health.dataset.tone = state.workerStatus
-    setText(alive, `${state.totalWorkers} of ${state.poolSize} alive`)
+    setText(alive, `${state.activeWorkers} of ${state.poolSize} alive`)
     const crash = state.lastCrash
     if (crash) {
       const ago = ((Date.now() - crash.ts) / 1000).toFixed(1)
