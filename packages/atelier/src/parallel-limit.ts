@@ -22,32 +22,50 @@ export interface ParallelLimitOptions<T> {
    */
   errorPolicy?: ErrorPolicy
   /**
-   * Called with every item failure the iterator reports (thrown under `'fail-fast'`, skipped
-   * under `'continue'`, yielded as `rejected`), just before it does so. Not called for failures
-   * it discards (after the iterator finished) or drops (see `abortTaskController`), nor for the
-   * source's own errors. If it throws, the iterator throws that instead.
+   * Called with every item failure, just before the iterator throws it, skips it or yields it as
+   * `rejected`; also for an item's cancellation that is skipped (see `abortTaskController`).
+   * Not called for failures that arrive after the iterator finished, nor for the source's own
+   * errors. If it throws, the iterator throws that instead.
    */
   onError?: (error: unknown, item: T) => void
   /**
    * Yield `{ status, value | error, item }` records instead of bare values; item failures are
-   * yielded as `rejected` records and never thrown.
+   * yielded as `rejected` records and never thrown. Every item that was started is yielded,
+   * cancelled ones included.
    * @default false
    */
   returnSettled?: boolean
   /**
    * Stops pulling and makes the iterator throw `signal.reason`, also when already aborted.
-   * Calls in progress are left to settle; their results are discarded.
+   * Calls in progress are left to settle; their results are discarded. Giving a signal also
+   * turns on the cancellation rule described under `abortTaskController`.
    */
   signal?: AbortSignal
   /**
-   * Cancellation by key (needs `keyOf`). Items whose key is aborted when pulled are skipped
-   * without calling `fn`; values of items whose key is aborted by the time they would be yielded
-   * are dropped, and so are their `AbortError`s (matched by `name`): neither thrown, yielded nor
-   * passed to `onError`. Other errors from such items are reported as usual.
+   * Cancellation by key, and the switch (with `signal`) for skipping cancellations.
+   *
+   * With `keyOf`, items whose key is aborted when pulled are skipped without calling `fn`.
+   *
+   * With either `abortTaskController` or `signal` given, a cancelled item is not a failure, as
+   * in `@varunkanwar/atelier`: unless `returnSettled` is set, an item's rejection is skipped
+   * (after `onError`) when its error is named `AbortError` or its key is aborted by then, and the
+   * value of an item whose key is aborted by the time it would be yielded is dropped. A
+   * `TimeoutError` is not a cancellation: it stays a failure.
    */
   abortTaskController?: AbortTaskController
-  /** The cancellation key of an item. Required with `abortTaskController`. */
-  keyOf?: (item: T) => string
+  /**
+   * The cancellation key of an item, read with `abortTaskController`. `undefined` or `''`
+   * means the item has no key.
+   */
+  keyOf?: (item: T) => string | undefined
+}
+
+/**
+ * The options of the overload that yields settled records: {@link ParallelLimitOptions} with
+ * `returnSettled: true` (`errorPolicy` is then ignored: failures are yielded, never thrown).
+ */
+export type ParallelLimitSettledOptions<T> = Omit<ParallelLimitOptions<T>, 'returnSettled'> & {
+  returnSettled: true
 }
 
 export type ParallelSettled<T, R> =
@@ -73,7 +91,7 @@ export function parallelLimit<T, R>(
   items: Source<T>,
   limit: number,
   fn: Mapper<T, R>,
-  options: ParallelLimitOptions<T> & { returnSettled: true },
+  options: ParallelLimitSettledOptions<T>,
 ): AsyncGenerator<ParallelSettled<T, R>, void, undefined>
 export function parallelLimit<T, R>(
   items: Source<T>,
@@ -109,7 +127,12 @@ export function parallelLimit<T, R>(
   }
   if (options.onError !== undefined) requireFunction('onError', options.onError)
   if (keyOf !== undefined) requireFunction('keyOf', keyOf)
-  if (abortTaskController && !keyOf) fail(TypeError, 'keyOf is required with abortTaskController')
+  if (abortTaskController !== undefined && typeof abortTaskController?.isAborted !== 'function') {
+    fail(
+      TypeError,
+      `abortTaskController must be an AbortTaskController, received ${describe(abortTaskController)}`,
+    )
+  }
   // A generator body only runs on the first next(), which is why checks live out here.
   return run(items, limit, fn, { ...options, errorPolicy })
 }
@@ -141,13 +164,16 @@ async function* run<T, R>(
     wake?.()
     wake = undefined
   }
-  const dropped = (o: Outcome<T, R>) =>
-    o.key !== undefined && keys!.isAborted(o.key) && (o.ok || isAbortError(o.error))
+  // The model's rule: either cancellation option turns it on; settled records report everything.
+  const skipsCancelled = (signal !== undefined || keys !== undefined) && !returnSettled
+  const skipped = (o: Outcome<T, R>) =>
+    skipsCancelled &&
+    ((o.key !== undefined && keys!.isAborted(o.key)) || (!o.ok && isAbortError(o.error)))
 
   const settle = (outcome: Outcome<T, R> | undefined) => {
     running--
-    if (!closed && !failure && outcome && !dropped(outcome)) {
-      if (failFast && !outcome.ok) failure = { error: outcome.error, outcome }
+    if (!closed && !failure && outcome) {
+      if (failFast && !outcome.ok && !skipped(outcome)) failure = { error: outcome.error, outcome }
       else queue.push(outcome)
     }
     notify()
@@ -157,9 +183,9 @@ async function* run<T, R>(
     let key: string | undefined
     // async wrapper: fn's synchronous throws (and keyOf's) become this item's rejection.
     ;(async () => {
-      if (keys) {
-        key = keyOf!(item)
-        if (keys.isAborted(key)) return undefined // skipped: fn is never called
+      if (keys && keyOf) {
+        key = keyOrNone(keyOf(item))
+        if (key !== undefined && keys.isAborted(key)) return undefined // fn is never called
       }
       return { value: await fn(item, position) }
     })().then(
@@ -196,14 +222,17 @@ async function* run<T, R>(
       }
       const outcome = queue.shift()
       let result: { value: R | ParallelSettled<T, R> } | undefined
-      if (outcome && !dropped(outcome)) {
+      if (outcome) {
         const { item } = outcome
         if (outcome.ok) {
           const { value } = outcome
-          result = { value: returnSettled ? { status: 'fulfilled', value, item } : value }
+          if (returnSettled) result = { value: { status: 'fulfilled', value, item } }
+          else if (!skipped(outcome)) result = { value }
         } else {
           onError?.(outcome.error, item)
           if (returnSettled) result = { value: { status: 'rejected', error: outcome.error, item } }
+          // Skipped when queued, but its key was cleared since: a failure after all.
+          else if (failFast && !skipped(outcome)) throw outcome.error
         }
       }
       // Refill before yielding, so the next item is on its way while the consumer works.
@@ -240,8 +269,14 @@ function isAsyncIterable<T>(items: Source<T>): items is AsyncIterable<T> {
   return typeof (items as any)?.[Symbol.asyncIterator] === 'function'
 }
 
+/** A key is a non-empty string; anything else means the item has no key. */
+function keyOrNone(key: unknown): string | undefined {
+  return typeof key === 'string' && key !== '' ? key : undefined
+}
+
+/** By name, as the model does: a DOMException, our AbortError, or one from another realm. */
 function isAbortError(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'AbortError'
+  return typeof error === 'object' && error !== null && (error as Error).name === 'AbortError'
 }
 
 function requireFunction(name: string, value: unknown): void {

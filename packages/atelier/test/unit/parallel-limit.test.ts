@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { AbortTaskController } from '../../src/abort-task-controller.js'
-import { AbortError } from '../../src/errors.js'
-import { type ParallelSettled, parallelLimit } from '../../src/parallel-limit.js'
+import { AbortError, TimeoutError } from '../../src/errors.js'
+import {
+  type ParallelLimitSettledOptions,
+  type ParallelSettled,
+  parallelLimit,
+} from '../../src/parallel-limit.js'
 
 // Everything is driven by gates (deferred promises) and `flush`, which lets every pending
 // microtask run: no test depends on how long anything takes.
@@ -424,8 +428,8 @@ describe('parallelLimit: signal', () => {
   })
 })
 
-describe('parallelLimit: abortTaskController', () => {
-  it('skips aborted keys, and drops values and AbortErrors of keys aborted meanwhile', async () => {
+describe('parallelLimit: cancellation options (the rule of @varunkanwar/atelier)', () => {
+  it('skips aborted keys when pulled, drops values of keys aborted meanwhile, and reports their AbortErrors only to onError', async () => {
     const keys = new AbortTaskController()
     keys.abort('b')
     const { fn, gate, stats } = gatedTasks<string>()
@@ -442,55 +446,149 @@ describe('parallelLimit: abortTaskController', () => {
     expect(stats.indexes).toEqual([0, 2, 3])
 
     keys.abort('c')
-    gate('c').reject(new AbortError('c was aborted'))
+    const cAborted = new AbortError('c was aborted')
+    gate('c').reject(cAborted)
     keys.abort('d')
     gate('d').resolve('D')
     await flush()
     gate('a').resolve('A')
 
     expect(await done).toEqual(['A'])
-    expect(onError).not.toHaveBeenCalled()
+    expect(onError.mock.calls).toEqual([[cAborted, 'c']])
   })
 
-  it('still reports other errors from an aborted key', async () => {
+  it('skips any failure of an item whose key is aborted, not only AbortErrors', async () => {
     const keys = new AbortTaskController()
     const { fn, gate } = gatedTasks<string>()
-    const it = parallelLimit(['a'], 1, fn, { abortTaskController: keys, keyOf: (item) => item })
-    const next = it.next()
+    const onError = vi.fn()
+    const done = collect(
+      parallelLimit(['a', 'b'], 2, fn, { abortTaskController: keys, keyOf: (i) => i, onError }),
+    )
     await flush()
     keys.abort('a')
-    const bug = new TypeError('a real bug')
-    gate('a').reject(bug)
-    await expect(next).rejects.toBe(bug)
+    const late = new TypeError('failed while being cancelled')
+    gate('a').reject(late)
+    await flush()
+    gate('b').resolve('B')
+    expect(await done).toEqual(['B'])
+    expect(onError.mock.calls).toEqual([[late, 'a']])
   })
 
-  it('an AbortError from a key that is not aborted is an ordinary failure', async () => {
-    const aborted = new AbortError('not from the controller')
-    const it = parallelLimit(['a'], 1, () => Promise.reject(aborted), {
+  it.each([
+    [
+      'abortTaskController without keyOf',
+      () => ({ abortTaskController: new AbortTaskController() }),
+    ],
+    ['a signal alone', () => ({ signal: new AbortController().signal })],
+  ])('an AbortError is not fatal with %s', async (_name, options) => {
+    const cancelled = new DOMException('this call was cancelled', 'AbortError')
+    const fromOurClass = new AbortError('so was this one')
+    const onError = vi.fn()
+    const results = await collect(
+      parallelLimit(
+        [1, 2, 3, 4],
+        2,
+        (n: number) => {
+          if (n === 2) return Promise.reject(cancelled)
+          if (n === 3) return Promise.reject(fromOurClass)
+          return Promise.resolve(n * 10)
+        },
+        { ...options(), onError },
+      ),
+    )
+    expect(results.slice().sort((a, b) => a - b)).toEqual([10, 40])
+    expect(onError.mock.calls).toEqual([
+      [cancelled, 2],
+      [fromOurClass, 3],
+    ])
+  })
+
+  it('without cancellation options an AbortError is an ordinary failure', async () => {
+    const cancelled = new AbortError('cancelled')
+    const it = parallelLimit(['a'], 1, () => Promise.reject(cancelled), { keyOf: (i) => i })
+    await expect(collect(it)).rejects.toBe(cancelled)
+  })
+
+  it('a TimeoutError stays a failure with cancellation options', async () => {
+    const timedOut = new TimeoutError(100)
+    const it = parallelLimit(['a'], 1, () => Promise.reject(timedOut), {
       abortTaskController: new AbortTaskController(),
-      keyOf: (item) => item,
     })
-    await expect(collect(it)).rejects.toBe(aborted)
+    await expect(collect(it)).rejects.toBe(timedOut)
   })
 
-  it('drops aborted items from settled records too', async () => {
+  it('an AbortError-named value that is not an object is an ordinary failure', async () => {
+    const it = parallelLimit(['a'], 1, () => Promise.reject('AbortError'), {
+      signal: new AbortController().signal,
+    })
+    await expect(collect(it)).rejects.toBe('AbortError')
+  })
+
+  it("a key of '' or undefined is no key: aborting '' skips nothing", async () => {
+    const keys = new AbortTaskController()
+    keys.abort('')
+    const results = await collect(
+      parallelLimit(['x', 'y'], 2, async (item) => item.toUpperCase(), {
+        abortTaskController: keys,
+        keyOf: (item) => (item === 'x' ? '' : undefined),
+      }),
+    )
+    expect(results.slice().sort()).toEqual(['X', 'Y'])
+  })
+
+  it('a failure skipped for its aborted key is thrown if the key was cleared before it was read', async () => {
     const keys = new AbortTaskController()
     const { fn, gate } = gatedTasks<string>()
+    const it = parallelLimit(['a', 'b'], 2, fn, { abortTaskController: keys, keyOf: (i) => i })
+    const first = it.next()
+    await flush()
+    gate('b').resolve('B')
+    expect(await first).toEqual({ done: false, value: 'B' })
+    keys.abort('a')
+    const bug = new TypeError('bug')
+    gate('a').reject(bug) // queued while 'a' is aborted, not yet read
+    await flush()
+    keys.clear('a')
+    await expect(it.next()).rejects.toBe(bug)
+  })
+
+  it('returnSettled yields every started item, cancelled ones included', async () => {
+    const keys = new AbortTaskController()
+    const { fn, gate } = gatedTasks<string>()
+    const onError = vi.fn()
     const done = collect(
       parallelLimit(['a', 'b', 'c'], 3, fn, {
         abortTaskController: keys,
         keyOf: (item) => item,
         returnSettled: true,
+        onError,
       }),
     )
     await flush()
     keys.abort('b')
     keys.abort('c')
-    gate('b').reject(new AbortError('b'))
+    const bAborted = new AbortError('b')
+    gate('b').reject(bAborted)
+    await flush()
     gate('c').resolve('C')
     await flush()
     gate('a').resolve('A')
-    expect(await done).toEqual([{ status: 'fulfilled', value: 'A', item: 'a' }])
+    expect(await done).toEqual([
+      { status: 'rejected', error: bAborted, item: 'b' },
+      { status: 'fulfilled', value: 'C', item: 'c' },
+      { status: 'fulfilled', value: 'A', item: 'a' },
+    ])
+    expect(onError.mock.calls).toEqual([[bAborted, 'b']])
+  })
+
+  it('accepts the settled options type of the model', async () => {
+    const options: ParallelLimitSettledOptions<number> = {
+      returnSettled: true,
+      signal: new AbortController().signal,
+    }
+    const records = await collect(parallelLimit([1], 1, async (n: number) => n + 1, options))
+    expectTypeOf(records).toEqualTypeOf<ParallelSettled<number, number>[]>()
+    expect(records).toEqual([{ status: 'fulfilled', value: 2, item: 1 }])
   })
 })
 
@@ -606,8 +704,13 @@ describe('parallelLimit: validation at call time', () => {
     ],
     [
       'keyOf',
-      () => parallelLimit([1], 1, fn, { abortTaskController: new AbortTaskController() }),
-      'keyOf is required with abortTaskController',
+      () => parallelLimit([1], 1, fn, { keyOf: 'id' as never }),
+      'keyOf must be a function, received "id"',
+    ],
+    [
+      'abortTaskController',
+      () => parallelLimit([1], 1, fn, { abortTaskController: new AbortController() as never }),
+      'abortTaskController must be an AbortTaskController, received an object',
     ],
   ])('rejects a bad %s with a TypeError naming it', (_name, call, message) => {
     const error = thrownBy(call)
