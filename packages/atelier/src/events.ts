@@ -4,9 +4,9 @@
  */
 
 import type { MetricEvent } from './metrics.js'
+import type { SpanErrorKind, SpanStatus } from './outcomes.js'
 
-export type SpanStatus = 'ok' | 'error' | 'canceled'
-export type SpanErrorKind = 'abort' | 'timeout' | 'queue' | 'crash' | 'exception'
+export type { SpanErrorKind, SpanStatus }
 
 /** A thrown value as events carry it: enough to read, always cloneable. */
 export interface EventError {
@@ -23,7 +23,8 @@ export interface SpanEvent {
   spanId: string
   traceId?: string
   traceName?: string
-  callId: number
+  /** The call's id within its task, as in the worker's `ctx.callId`. */
+  callId: string
   taskId: string
   taskName: string
   taskType: 'parallel' | 'singleton'
@@ -57,25 +58,38 @@ export interface TraceEvent {
 
 export type RuntimeEvent = MetricEvent | SpanEvent | TraceEvent
 
-/** Which kind of failure an error is, by its name (it may come from another realm or worker). */
-export function errorKindOf(error: unknown): SpanErrorKind {
-  switch ((error as Error | undefined)?.name) {
-    case 'AbortError':
-      return 'abort'
-    case 'TimeoutError':
-      return 'timeout'
-    case 'QueueDropError':
-      return 'queue'
-    case 'WorkerCrashedError':
-      return 'crash'
-    default:
-      return 'exception'
+/**
+ * A thrown value or abort reason as events carry it. Never throws: an unreadable value (a revoked
+ * Proxy, a throwing getter, an object with no `toString`) is described as best it can be.
+ */
+export function toEventError(error: unknown): EventError {
+  try {
+    if (error instanceof Error) {
+      const { name, message } = error
+      return { name: describe(name), message: describe(message) }
+    }
+  } catch {
+    // Reading it threw: fall through and describe the value itself.
   }
+  return { name: 'Error', message: describe(error) }
 }
 
-export function toEventError(error: unknown): EventError {
-  if (error instanceof Error) return { name: error.name, message: error.message }
-  return { name: 'Error', message: String(error) }
+/**
+ * `String(value)` for values that can say what they are, something honest for the rest; never
+ * throws. For messages about values the app handed us.
+ */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return value
+  try {
+    return String(value)
+  } catch {
+    // No usable `toString` (a null-prototype object, say), or a revoked Proxy.
+  }
+  try {
+    return Object.prototype.toString.call(value)
+  } catch {
+    return '[unreadable value]'
+  }
 }
 
 // Read once: `performance.timeOrigin` is a DOM getter, costly enough to notice once per call.

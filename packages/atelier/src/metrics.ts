@@ -4,10 +4,12 @@ export const METRICS = {
   dispatchTotal: 'task.dispatch.total',
   /** Counter: a call resolved. */
   successTotal: 'task.success.total',
-  /** Counter: a call failed in its handler, or because its worker crashed. */
+  /** Counter: a call failed in its handler, because its worker crashed, or before it was queued. */
   failureTotal: 'task.failure.total',
-  /** Counter: a call was cancelled (key, signal, timeout, dispose). */
+  /** Counter: a call was cancelled on request (its key, its signal, or `dispose()`). */
   canceledTotal: 'task.canceled.total',
+  /** Counter: a call outlived `timeoutMs`. */
+  timeoutTotal: 'task.timeout.total',
   /** Counter: the queue refused or evicted a call. */
   rejectedTotal: 'task.rejected.total',
   /** Counter: a call was put back in the queue after its worker crashed or was stopped. */
@@ -24,7 +26,7 @@ export const METRICS = {
   pending: 'queue.pending',
   /** Gauge: callers blocked before admission. */
   waiting: 'queue.waiting',
-  /** Gauge: workers with at least one call. */
+  /** Gauge: live workers (spawned and not yet terminated or crashed), busy or not. */
   workersActive: 'workers.active',
   /** Histogram: from dispatch to answer, for calls the worker answered. */
   taskDuration: 'task.duration_ms',
@@ -34,11 +36,22 @@ export const METRICS = {
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS]
 
+/**
+ * A metric's attributes, keyed in OpenTelemetry's dotted style. Every metric carries the `task.*`
+ * keys; queue gauges, `queue.wait_ms` and `task.rejected.total` also carry the `queue.*` keys;
+ * per-call metrics carry `task.method`, and per-worker ones `worker.index`.
+ */
 export interface MetricAttributes {
-  taskId: string
-  taskName: string
-  method?: string
-  workerIndex?: number
+  'task.id': string
+  'task.type': 'parallel' | 'singleton'
+  'task.name': string
+  /** The handler called. */
+  'task.method'?: string
+  'queue.policy'?: 'block' | 'reject' | 'drop-latest' | 'drop-oldest'
+  'queue.max_in_flight'?: number
+  'queue.max_depth'?: number
+  /** The worker slot, from 0. */
+  'worker.index'?: number
 }
 
 export interface MetricEvent {
@@ -48,5 +61,6 @@ export interface MetricEvent {
   value: number
   /** `Date.now()`. */
   ts: number
-  attrs: MetricAttributes
+  /** Shared and frozen: one object per task, method and worker, not one per event. */
+  attrs: Readonly<MetricAttributes>
 }

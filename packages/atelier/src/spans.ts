@@ -4,34 +4,9 @@
  */
 
 import type { Call } from './call.js'
-import {
-  epoch,
-  type SpanErrorKind,
-  type SpanEvent,
-  type SpanStatus,
-  toEventError,
-} from './events.js'
+import { epoch, type SpanEvent, toEventError } from './events.js'
 import type { TaskExecutor } from './executor.js'
-import type { CallOutcome } from './outcomes.js'
-
-const SPAN_STATUS: Record<CallOutcome, SpanStatus> = {
-  ok: 'ok',
-  exception: 'error',
-  crash: 'error',
-  queue: 'error',
-  abort: 'canceled',
-  timeout: 'canceled',
-  disposed: 'canceled',
-}
-const SPAN_ERROR_KIND: Record<CallOutcome, SpanErrorKind | undefined> = {
-  ok: undefined,
-  exception: 'exception',
-  crash: 'crash',
-  queue: 'queue',
-  abort: 'abort',
-  timeout: 'timeout',
-  disposed: 'abort',
-}
+import { type CallOutcome, OUTCOMES } from './outcomes.js'
 
 export interface SpanRecorderOptions {
   sampleRate: number
@@ -55,19 +30,20 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
     if (!sampled) return
     const end = performance.now()
     const { taskId, taskName, type } = task.config
+    const outcome = OUTCOMES[kind]
     const span: SpanEvent = {
       kind: 'span',
       name: 'atelier:span',
       ts: epoch(call.createdAt),
       spanId: `${idPrefix}-s${++nextSpanId}`,
-      callId: call.id,
+      callId: String(call.id),
       taskId,
       taskName,
       taskType: type,
       method: call.method,
       attemptCount: call.attempts,
       durationMs: end - call.createdAt,
-      status: SPAN_STATUS[kind],
+      status: outcome.status,
     }
     if (call.trace) {
       span.traceId = call.trace.id
@@ -78,9 +54,8 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       span.queueWaitMs = call.firstDispatchedAt - call.createdAt
       span.queueWaitLastMs = call.dispatchedAt - call.enqueuedAt
     }
-    const errorKind = SPAN_ERROR_KIND[kind]
-    if (errorKind) {
-      span.errorKind = errorKind
+    if (outcome.errorKind) {
+      span.errorKind = outcome.errorKind
       span.error = toEventError(error)
     }
     if (measures) measure('atelier:span', call.createdAt, end, spanDetail(span))
@@ -97,10 +72,31 @@ function spanDetail(span: SpanEvent) {
   return { spanId, traceId, taskName, method, status, errorKind, workerIndex, attemptCount }
 }
 
+/**
+ * At most this many measures of one name stay in the performance timeline. Each measure reaches
+ * DevTools recordings and `PerformanceObserver`s when it is made, so clearing the timeline loses
+ * nothing they show; without it, every span would stay in memory for the page's life.
+ */
+export const MAX_TIMELINE_MEASURES = 1000
+
+// Per name, across runtimes: the timeline is the page's, not a runtime's.
+const measuresSinceClear = new Map<string, number>()
+
+/** A User Timing measure, cleared in batches so the timeline holds fewer than the bound. */
 export function measure(name: string, start: number, end: number, detail: unknown): void {
   try {
     performance.measure(name, { start, end, detail })
   } catch {
     // Measures are a convenience for DevTools; the event stream is the record.
+    return
   }
+  const count = (measuresSinceClear.get(name) ?? 0) + 1
+  if (count < MAX_TIMELINE_MEASURES) {
+    measuresSinceClear.set(name, count)
+    return
+  }
+  measuresSinceClear.set(name, 0)
+  // Clears every entry of this name: ours (names starting `atelier:`), cleared wholesale rather
+  // than one at a time because the API has no per-entry removal.
+  performance.clearMeasures(name)
 }

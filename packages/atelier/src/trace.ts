@@ -3,7 +3,8 @@
  * is explicit: made with `createTrace()`, passed with `task.with({ trace })`, ended by the app.
  */
 
-import { epoch, errorKindOf, type TraceEvent, toEventError } from './events.js'
+import { epoch, type TraceEvent, toEventError } from './events.js'
+import { OUTCOMES, outcomeOfError, type SpanStatus } from './outcomes.js'
 import { measure } from './spans.js'
 
 /** A trace groups the spans of related calls under one id. */
@@ -17,7 +18,12 @@ export interface Trace {
 }
 
 export interface TraceEndOptions {
-  status?: 'ok' | 'error' | 'canceled'
+  /**
+   * @default with an `error`, the status of the outcome it stands for (`canceled` for an
+   * `AbortError` or `TaskDisposedError`, `error` for anything else); without one, `ok`
+   */
+  status?: SpanStatus
+  /** What went wrong; its outcome (by its class name) becomes the trace's `errorKind`. */
   error?: unknown
 }
 
@@ -41,12 +47,14 @@ export function createTraceFactory(options: TraceFactoryOptions): (name?: string
       id: `${idPrefix}-t${++nextTraceId}`,
       name,
       sampled,
-      end(result: TraceEndOptions = {}) {
+      end(result?: TraceEndOptions) {
         if (ended) return
         ended = true
         if (!sampled) return
         const end = performance.now()
-        const status = result.status ?? (result.error === undefined ? 'ok' : 'error')
+        const error = result?.error
+        const outcome = error === undefined ? undefined : OUTCOMES[outcomeOfError(error)]
+        const status = result?.status ?? outcome?.status ?? 'ok'
         const event: TraceEvent = {
           kind: 'trace',
           name: 'atelier:trace',
@@ -56,9 +64,9 @@ export function createTraceFactory(options: TraceFactoryOptions): (name?: string
           status,
         }
         if (name !== undefined) event.traceName = name
-        if (result.error !== undefined) {
-          event.errorKind = errorKindOf(result.error)
-          event.error = toEventError(result.error)
+        if (outcome?.errorKind) {
+          event.errorKind = outcome.errorKind
+          event.error = toEventError(error)
         }
         if (measures) measure('atelier:trace', start, end, event)
         publish(event)
