@@ -8,113 +8,117 @@ import { epoch } from './events.js'
 import type { TaskExecutor } from './executor.js'
 import type { ExecutorEvents } from './executor-events.js'
 import { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
-import type { CallOutcome } from './outcomes.js'
+import { OUTCOMES } from './outcomes.js'
 
-const SETTLED_METRIC: Record<CallOutcome, MetricName> = {
-  ok: METRICS.successTotal,
-  exception: METRICS.failureTotal,
-  crash: METRICS.failureTotal,
-  queue: METRICS.rejectedTotal,
-  abort: METRICS.canceledTotal,
-  timeout: METRICS.canceledTotal,
-  disposed: METRICS.canceledTotal,
-}
+/** Which attributes a metric carries: the task's, or the task's and its queue settings'. */
+const TASK = 0
+const QUEUE = 1
+type Scope = typeof TASK | typeof QUEUE
+
+type Attributes = Readonly<MetricAttributes>
+
+const QUEUE_GAUGES = [METRICS.inFlight, METRICS.pending, METRICS.waiting] as const
 
 /** Subscribes metric listeners to `bus`; returns the function that removes them. */
 export function attachMetrics(
   bus: EventBus<ExecutorEvents>,
   publish: (event: MetricEvent) => void,
 ): () => void {
-  // Attribute objects are shared and frozen: one per task, method and worker (by index + 1, so
-  // "no worker" is 0), not one per event, and looked up without building a key.
-  const attributeCache = new WeakMap<TaskExecutor, Map<string, MetricAttributes[]>>()
-  const attrs = (task: TaskExecutor, method = '', workerIndex = -1): MetricAttributes => {
-    let byMethod = attributeCache.get(task)
-    if (!byMethod) {
-      byMethod = new Map()
-      attributeCache.set(task, byMethod)
+  // Attribute objects are shared and frozen: one per task, scope, method and worker (by index
+  // + 1, so "no worker" is 0), not one per event, and looked up without building a key.
+  const attributeCache = new WeakMap<TaskExecutor, Array<Map<string, Attributes[]>>>()
+  const attrs = (task: TaskExecutor, scope: Scope, method = '', workerIndex = -1): Attributes => {
+    let scopes = attributeCache.get(task)
+    if (!scopes) {
+      scopes = [new Map(), new Map()]
+      attributeCache.set(task, scopes)
     }
+    const byMethod = scopes[scope]!
     let byWorker = byMethod.get(method)
     if (!byWorker) {
       byWorker = []
       byMethod.set(method, byWorker)
     }
-    const cached = byWorker[workerIndex + 1]
-    if (cached) return cached
-    const a: MetricAttributes = { taskId: task.config.taskId, taskName: task.config.taskName }
-    if (method !== '') a.method = method
-    if (workerIndex >= 0) a.workerIndex = workerIndex
-    byWorker[workerIndex + 1] = Object.freeze(a)
-    return a
+    let cached = byWorker[workerIndex + 1]
+    if (!cached) {
+      cached = buildAttributes(task, scope, method, workerIndex)
+      byWorker[workerIndex + 1] = cached
+    }
+    return cached
   }
   const emit = (
     kind: MetricEvent['kind'],
     name: MetricName,
     value: number,
-    attributes: MetricAttributes,
+    attributes: Attributes,
     ts = Date.now(),
   ) => publish({ kind, name, value, ts, attrs: attributes })
-  const count = (name: MetricName, attributes: MetricAttributes, ts?: number) =>
+  const count = (name: MetricName, attributes: Attributes, ts?: number) =>
     emit('counter', name, 1, attributes, ts)
 
-  // Gauges are levels: sampled once the current burst of events is over (a zero-delay timer),
-  // and emitted only when they moved, rather than on each of the events that move them.
-  const GAUGES = [METRICS.inFlight, METRICS.pending, METRICS.waiting, METRICS.workersActive]
+  // Gauges are levels: sampled once the current burst of changes is over (a zero-delay timer),
+  // and emitted only when they moved, rather than on each of the facts that move them.
   const lastLevels = new WeakMap<TaskExecutor, number[]>()
   const dirty = new Set<TaskExecutor>()
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   const flushLevels = () => {
     flushTimer = undefined
     for (const task of dirty) {
-      const { inFlight, pending, waiting, busyWorkers } = task.depths
-      const now = [inFlight, pending, waiting, busyWorkers]
+      const { inFlight, pending, waiting, liveWorkers } = task.depths
+      const now = [inFlight, pending, waiting, liveWorkers]
       const last = lastLevels.get(task)
       lastLevels.set(task, now)
-      for (let i = 0; i < now.length; i++) {
-        if (last?.[i] !== now[i]) emit('gauge', GAUGES[i]!, now[i]!, attrs(task))
+      for (let i = 0; i < QUEUE_GAUGES.length; i++) {
+        if (last?.[i] !== now[i]) emit('gauge', QUEUE_GAUGES[i]!, now[i]!, attrs(task, QUEUE))
+      }
+      if (last?.[3] !== liveWorkers) {
+        emit('gauge', METRICS.workersActive, liveWorkers, attrs(task, TASK))
       }
     }
     dirty.clear()
   }
-  const levels = (task: TaskExecutor) => {
-    dirty.add(task)
-    flushTimer ??= setTimeout(flushLevels, 0)
-  }
 
   const off = [
-    bus.on('queued', levels),
+    // The executor reports `changed` after everything that can move a level, late answers of
+    // cancelled calls included, so the gauges listen to that fact alone.
+    bus.on('changed', (task) => {
+      dirty.add(task)
+      flushTimer ??= setTimeout(flushLevels, 0)
+    }),
     bus.on('dispatched', (task, call) => {
-      const a = attrs(task, call.method, call.workerIndex)
       const ts = Date.now()
-      count(METRICS.dispatchTotal, a, ts)
-      emit('histogram', METRICS.queueWait, call.dispatchedAt - call.enqueuedAt, a, ts)
-      levels(task)
+      count(METRICS.dispatchTotal, attrs(task, TASK, call.method, call.workerIndex), ts)
+      const wait = call.dispatchedAt - call.enqueuedAt
+      emit(
+        'histogram',
+        METRICS.queueWait,
+        wait,
+        attrs(task, QUEUE, call.method, call.workerIndex),
+        ts,
+      )
     }),
     bus.on('requeued', (task, call) => {
-      count(METRICS.requeueTotal, attrs(task, call.method, call.workerIndex))
-      levels(task)
+      count(METRICS.requeueTotal, attrs(task, TASK, call.method, call.workerIndex))
     }),
     bus.on('settled', (task, call, kind) => {
-      const a = attrs(task, call.method, call.workerIndex)
+      // A queue's refusals carry its settings, as its gauges do.
+      const a = attrs(task, kind === 'queue' ? QUEUE : TASK, call.method, call.workerIndex)
       const now = performance.now()
       const ts = epoch(now)
-      count(SETTLED_METRIC[kind], a, ts)
+      count(OUTCOMES[kind].metric, a, ts)
       if (kind === 'ok' || kind === 'exception') {
         emit('histogram', METRICS.taskDuration, now - call.dispatchedAt, a, ts)
       }
-      levels(task)
     }),
     bus.on('spawned', (task, slot) =>
-      count(METRICS.workerSpawnTotal, attrs(task, undefined, slot.index)),
+      count(METRICS.workerSpawnTotal, attrs(task, TASK, undefined, slot.index)),
     ),
-    bus.on('crashed', (task, slot) => {
-      count(METRICS.workerCrashTotal, attrs(task, undefined, slot.index))
-      levels(task)
-    }),
-    bus.on('terminated', (task, slot) => {
-      count(METRICS.workerTerminateTotal, attrs(task, undefined, slot.index))
-      levels(task)
-    }),
+    bus.on('crashed', (task, slot) =>
+      count(METRICS.workerCrashTotal, attrs(task, TASK, undefined, slot.index)),
+    ),
+    bus.on('terminated', (task, slot) =>
+      count(METRICS.workerTerminateTotal, attrs(task, TASK, undefined, slot.index)),
+    ),
   ]
   return () => {
     for (const unsubscribe of off) unsubscribe()
@@ -122,4 +126,22 @@ export function attachMetrics(
     flushTimer = undefined
     dirty.clear()
   }
+}
+
+function buildAttributes(
+  task: TaskExecutor,
+  scope: Scope,
+  method: string,
+  workerIndex: number,
+): Attributes {
+  const { taskId, taskName, type, queuePolicy, maxInFlight, maxQueueDepth } = task.config
+  const a: MetricAttributes = { 'task.id': taskId, 'task.type': type, 'task.name': taskName }
+  if (method !== '') a['task.method'] = method
+  if (scope === QUEUE) {
+    a['queue.policy'] = queuePolicy
+    a['queue.max_in_flight'] = maxInFlight
+    a['queue.max_depth'] = maxQueueDepth
+  }
+  if (workerIndex >= 0) a['worker.index'] = workerIndex
+  return Object.freeze(a)
 }

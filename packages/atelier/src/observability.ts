@@ -5,7 +5,7 @@
  */
 
 import type { EventBus } from './event-bus.js'
-import type { RuntimeEvent } from './events.js'
+import { describe, type RuntimeEvent } from './events.js'
 import type { ExecutorEvents } from './executor-events.js'
 import { attachMetrics } from './metric-listeners.js'
 import { reportListenerError } from './report-error.js'
@@ -16,8 +16,9 @@ export type SpansMode = 'auto' | 'on' | 'off'
 
 export interface ObservabilityConfig {
   /**
-   * Spans (one per call) and traces. `'auto'` is on in development builds
-   * (`import.meta.env.DEV`, else `process.env.NODE_ENV !== 'production'`) and off otherwise.
+   * Spans (one per call) and traces. `'auto'` is on in development builds and off in production
+   * ones: by Vite's `import.meta.env.DEV`, else by `process.env.NODE_ENV` as your bundler's
+   * `define` replaced it (or the host's own), else on.
    * `sampleRate` (0..1, clamped) keeps that share of traces, or of calls made outside a trace.
    * @default 'auto' with sampleRate 1
    * @example { spans: { mode: 'on', sampleRate: 0.1 } }
@@ -38,12 +39,45 @@ export interface Observability {
   runWithTrace<T>(name: string, fn: (trace: Trace) => T | Promise<T>): Promise<T>
 }
 
-function isDevelopment(): boolean {
-  const env = (import.meta as { env?: { DEV?: boolean } }).env
-  if (env && typeof env.DEV === 'boolean') return env.DEV
-  const nodeEnv = (globalThis as { process?: { env?: { NODE_ENV?: string } } }).process?.env
-    ?.NODE_ENV
-  return nodeEnv !== 'production'
+// Declared here rather than taken from @types/node: the library reads `process` only where a
+// bundler has replaced the expression, or inside a `try` on hosts that have none.
+declare const process: { env: { NODE_ENV?: string } }
+
+/** `process.env.NODE_ENV` as a bundler replaced it or the host has it; undefined if neither. */
+function nodeEnv(): unknown {
+  try {
+    // Written out whole and unguarded, because bundlers `define` this exact expression. A
+    // `typeof process` guard would defeat them: esbuild and rolldown leave it as it is, so in
+    // a browser it is false even after the replacement.
+    return process.env.NODE_ENV
+  } catch {
+    return undefined
+  }
+}
+
+/** Vite's `import.meta.env` (replaced by an object at build time), where there is one. */
+function viteEnv(): unknown {
+  try {
+    return (import.meta as { env?: unknown }).env
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether `spans: 'auto'` means on, given Vite's `import.meta.env` and `process.env.NODE_ENV`
+ * as found. Vite's flags win (`DEV`, else `PROD`), then `NODE_ENV` (`'production'` is the one
+ * production value, as in React); a build nobody marked as production is taken for
+ * development. Exported for tests.
+ */
+export function isDevelopmentBuild(env: unknown, node: unknown): boolean {
+  if (typeof env === 'object' && env !== null) {
+    const { DEV, PROD } = env as { DEV?: unknown; PROD?: unknown }
+    if (typeof DEV === 'boolean') return DEV
+    if (typeof PROD === 'boolean') return !PROD
+  }
+  if (typeof node === 'string') return node !== 'production'
+  return true
 }
 
 export function resolveSpans(config: ObservabilityConfig['spans']): {
@@ -59,11 +93,11 @@ export function resolveSpans(config: ObservabilityConfig['spans']): {
   }
   if (typeof sampleRate !== 'number' || Number.isNaN(sampleRate)) {
     throw new TypeError(
-      `observability.spans.sampleRate must be a number, received ${String(sampleRate)}`,
+      `observability.spans.sampleRate must be a number, received ${describe(sampleRate)}`,
     )
   }
   return {
-    enabled: mode === 'on' || (mode === 'auto' && isDevelopment()),
+    enabled: mode === 'on' || (mode === 'auto' && isDevelopmentBuild(viteEnv(), nodeEnv())),
     sampleRate: Math.min(1, Math.max(0, sampleRate)),
   }
 }
@@ -75,16 +109,22 @@ export function createObservability(
   const spans = resolveSpans(config.spans)
   const measures = config.measures ?? true
   if (typeof measures !== 'boolean') {
-    throw new TypeError(`observability.measures must be a boolean, received ${String(measures)}`)
+    throw new TypeError(`observability.measures must be a boolean, received ${describe(measures)}`)
   }
   const idPrefix = Math.random().toString(36).slice(2, 8)
-  let listeners: Array<(event: RuntimeEvent) => void> = []
+  // One record per subscription, so the same function subscribed twice is two subscriptions,
+  // and unsubscribing one leaves the other. Replaced, never mutated, while publishing.
+  let subscriptions: Subscription[] = []
   let detachMetrics: (() => void) | undefined
 
   function publish(event: RuntimeEvent): void {
-    for (const listener of listeners) {
+    const list = subscriptions
+    for (let i = 0; i < list.length; i++) {
+      const subscription = list[i]!
+      // Unsubscribed by an earlier listener during this event: it hears nothing more.
+      if (!subscription.active) continue
       try {
-        listener(event)
+        subscription.listener(event)
       } catch (error) {
         reportListenerError(error)
       }
@@ -101,11 +141,19 @@ export function createObservability(
 
   return {
     subscribeEvents(listener) {
-      listeners = [...listeners, listener]
+      if (typeof listener !== 'function') {
+        throw new TypeError(
+          `subscribeEvents needs a listener function, received ${listener === null ? 'null' : typeof listener}`,
+        )
+      }
+      const subscription: Subscription = { listener, active: true }
+      subscriptions = [...subscriptions, subscription]
       detachMetrics ??= attachMetrics(bus, publish)
       return () => {
-        listeners = listeners.filter((l) => l !== listener)
-        if (listeners.length === 0 && detachMetrics) {
+        if (!subscription.active) return
+        subscription.active = false
+        subscriptions = subscriptions.filter((s) => s !== subscription)
+        if (subscriptions.length === 0 && detachMetrics) {
           detachMetrics()
           detachMetrics = undefined
         }
@@ -114,15 +162,22 @@ export function createObservability(
     createTrace,
     async runWithTrace(name, fn) {
       const trace = createTrace(name)
+      let value: Awaited<ReturnType<typeof fn>>
       try {
-        const value = await fn(trace)
-        trace.end({ status: 'ok' })
-        return value
+        value = await fn(trace)
       } catch (error) {
-        const canceled = (error as Error | undefined)?.name === 'AbortError'
-        trace.end({ status: canceled ? 'canceled' : 'error', error })
+        // The error's class says how it ended (an AbortError is `canceled`, a TimeoutError an
+        // `error`), as for a call's span. A thrown `undefined` still ends in `error`.
+        trace.end(error === undefined ? { status: 'error' } : { error })
         throw error
       }
+      trace.end({ status: 'ok' })
+      return value
     },
   }
+}
+
+interface Subscription {
+  readonly listener: (event: RuntimeEvent) => void
+  active: boolean
 }
