@@ -2,6 +2,19 @@ export {
   AbortTaskController,
   createAbortTaskController,
 } from './abort-task-controller.js'
+export type {
+  AbortKey,
+  InitMode,
+  ParallelLimitErrorPolicy,
+  ParallelLimitResult,
+  RuntimeConfig,
+  RuntimeSnapshotSubscriptionOptions,
+  SpansConfig,
+  TaskHandlerMap,
+  TraceContext,
+  TraceEndStatus,
+  WorkerState,
+} from './compat-types.js'
 export {
   AbortError,
   QueueDropError,
@@ -18,7 +31,13 @@ export type {
   SpanStatus,
   TraceEvent,
 } from './events.js'
-export { createTaskWorker, type HarnessEndpoint, serve, type TaskWorker } from './harness.js'
+export {
+  createTaskWorker,
+  type HarnessEndpoint,
+  serve,
+  type TaskHandlers,
+  type TaskWorker,
+} from './harness.js'
 export { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
 export type { ObservabilityConfig, SpansMode } from './observability.js'
 export type {
@@ -32,6 +51,7 @@ export type {
 export {
   type ErrorPolicy,
   type ParallelLimitOptions,
+  type ParallelLimitSettledOptions,
   type ParallelSettled,
   parallelLimit,
 } from './parallel-limit.js'
@@ -46,3 +66,4 @@ export type { Task, TaskControls, TaskMethods } from './task.js'
 export type { StripTaskContext, TaskContext } from './task-context.js'
 export type { CrashRecord, TaskState, TaskStatus, WorkerStatus } from './task-state.js'
 export type { Trace, TraceEndOptions } from './trace.js'
+export { yieldAsCompleted } from './yield-as-completed.js'

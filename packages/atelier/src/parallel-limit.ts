@@ -9,7 +9,8 @@ import { describe } from './options.js'
 
 export type ErrorPolicy = 'fail-fast' | 'continue'
 
-export interface ParallelLimitOptions<T> {
+/** The options both overloads take. */
+interface CommonOptions<T> {
   /**
    * What an item's failure does.
    * - `'fail-fast'`: stop pulling items; the iterator throws that error as soon as it can,
@@ -28,13 +29,6 @@ export interface ParallelLimitOptions<T> {
    * errors. If it throws, the iterator throws that instead.
    */
   onError?: (error: unknown, item: T) => void
-  /**
-   * Yield `{ status, value | error, item }` records instead of bare values; item failures are
-   * yielded as `rejected` records and never thrown. Every item that was started is yielded,
-   * cancelled ones included.
-   * @default false
-   */
-  returnSettled?: boolean
   /**
    * Stops pulling and makes the iterator throw `signal.reason`, also when already aborted.
    * Calls in progress are left to settle; their results are discarded. Giving a signal also
@@ -60,13 +54,23 @@ export interface ParallelLimitOptions<T> {
   keyOf?: (item: T) => string | undefined
 }
 
-/**
- * The options of the overload that yields settled records: {@link ParallelLimitOptions} with
- * `returnSettled: true` (`errorPolicy` is then ignored: failures are yielded, never thrown).
- */
-export type ParallelLimitSettledOptions<T> = Omit<ParallelLimitOptions<T>, 'returnSettled'> & {
+/** Options of `parallelLimit` when it yields bare values. */
+export interface ParallelLimitOptions<T> extends CommonOptions<T> {
+  /** `true` yields settled records instead: see {@link ParallelLimitSettledOptions}. */
+  returnSettled?: false
+}
+
+/** Options of `parallelLimit` when it yields settled records. */
+export interface ParallelLimitSettledOptions<T> extends CommonOptions<T> {
+  /**
+   * Yield `{ status, value | error, item }` records instead of bare values; item failures are
+   * yielded as `rejected` records and never thrown (so `errorPolicy` is ignored). Every item
+   * that was started is yielded, cancelled ones included.
+   */
   returnSettled: true
 }
+
+type AnyOptions<T> = ParallelLimitOptions<T> | ParallelLimitSettledOptions<T>
 
 export type ParallelSettled<T, R> =
   | { status: 'fulfilled'; value: R; item: T }
@@ -97,19 +101,19 @@ export function parallelLimit<T, R>(
   items: Source<T>,
   limit: number,
   fn: Mapper<T, R>,
-  options?: ParallelLimitOptions<T> & { returnSettled?: false },
+  options?: ParallelLimitOptions<T>,
 ): AsyncGenerator<R, void, undefined>
 export function parallelLimit<T, R>(
   items: Source<T>,
   limit: number,
   fn: Mapper<T, R>,
-  options?: ParallelLimitOptions<T>,
+  options?: AnyOptions<T>,
 ): AsyncGenerator<R | ParallelSettled<T, R>, void, undefined>
 export function parallelLimit<T, R>(
   items: Source<T>,
   limit: number,
   fn: Mapper<T, R>,
-  options: ParallelLimitOptions<T> = {},
+  options: AnyOptions<T> = {},
 ): AsyncGenerator<R | ParallelSettled<T, R>, void, undefined> {
   if (!isAsyncIterable(items) && typeof (items as any)?.[Symbol.iterator] !== 'function') {
     fail(TypeError, `items must be an Iterable or AsyncIterable, received ${describe(items)}`)
@@ -141,7 +145,7 @@ async function* run<T, R>(
   items: Source<T>,
   limit: number,
   fn: Mapper<T, R>,
-  options: ParallelLimitOptions<T>,
+  options: AnyOptions<T>,
 ): AsyncGenerator<R | ParallelSettled<T, R>, void, undefined> {
   const { signal, onError, returnSettled, abortTaskController: keys, keyOf } = options
   const failFast = options.errorPolicy === 'fail-fast' && !returnSettled

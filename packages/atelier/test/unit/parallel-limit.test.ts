@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'v
 import { AbortTaskController } from '../../src/abort-task-controller.js'
 import { AbortError, TimeoutError } from '../../src/errors.js'
 import {
+  type ParallelLimitOptions,
   type ParallelLimitSettledOptions,
   type ParallelSettled,
   parallelLimit,
@@ -364,6 +365,13 @@ describe('parallelLimit: returnSettled', () => {
     expectTypeOf(plain).toEqualTypeOf<AsyncGenerator<string, void, undefined>>()
     const explicit = parallelLimit([1], 1, (n: number) => n, { returnSettled: false })
     expectTypeOf(explicit).toEqualTypeOf<AsyncGenerator<number, void, undefined>>()
+    const options: ParallelLimitOptions<number> = { errorPolicy: 'continue' }
+    const typed = parallelLimit([1], 1, (n: number) => n, options)
+    expectTypeOf(typed).toEqualTypeOf<AsyncGenerator<number, void, undefined>>()
+    const chosen = parallelLimit([1], 1, (n: number) => n, { returnSettled: typed === plain })
+    expectTypeOf(chosen).toEqualTypeOf<
+      AsyncGenerator<number | ParallelSettled<number, number>, void, undefined>
+    >()
   })
 })
 
