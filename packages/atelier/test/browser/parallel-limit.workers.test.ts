@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest'
-import { parallelLimit } from '../../src/index'
+import { AbortError, parallelLimit } from '../../src/index'
 import { define } from './fixtures/define'
+import { aborted, gate, release, started } from './fixtures/harness'
+
+async function collect<X>(iterable: AsyncIterable<X>): Promise<X[]> {
+  const out: X[] = []
+  for await (const x of iterable) out.push(x)
+  return out
+}
 
 describe('parallelLimit with real tasks', () => {
   test('a two-stage pipeline never has more than `limit` items in progress', async () => {
@@ -43,5 +50,31 @@ describe('parallelLimit with real tasks', () => {
       results.push(value)
     }
     expect(results.sort()).toEqual([0, 2, 4])
+  })
+
+  test('with a signal given, a call cancelled in its worker is skipped, not thrown', async () => {
+    // The task keys each call by its gate; parallelLimit is told nothing about keys.
+    const { task, runtime } = define({ poolSize: 2, keyOf: (g: string) => g })
+    const [cancelled, kept] = [gate('cancelled'), gate('kept')]
+    const results = collect(
+      parallelLimit([cancelled, kept], 2, (g) => task.hold(g), {
+        signal: new AbortController().signal,
+      }),
+    )
+    await Promise.all([started(cancelled), started(kept)])
+    runtime.abortTaskController.abort(cancelled)
+    expect(await aborted(cancelled)).toBe('AbortError') // the handler really was cancelled
+    release(kept, 'kept')
+    expect(await results).toEqual(['kept'])
+  })
+
+  test('without cancellation options the same cancellation is a failure', async () => {
+    const { task, runtime } = define({ poolSize: 2, keyOf: (g: string) => g })
+    const [cancelled, kept] = [gate('cancelled'), gate('kept')]
+    const results = collect(parallelLimit([cancelled, kept], 2, (g) => task.hold(g)))
+    await Promise.all([started(cancelled), started(kept)])
+    runtime.abortTaskController.abort(cancelled)
+    await expect(results).rejects.toBeInstanceOf(AbortError)
+    release(kept)
   })
 })
