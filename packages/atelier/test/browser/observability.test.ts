@@ -60,6 +60,8 @@ describe('metrics', () => {
     controller.abort()
     await cancelled // canceled
     await expect(task.crashInFirstWorker(1)).resolves.toBe('1@1') // crash, requeue, restart
+    const { task: slow } = define({ type: 'singleton', timeoutMs: 30 }, runtime)
+    await outcome(slow.hold(gate())) // timed out
     await expect.poll(() => task.getState().activeWorkers, { timeout: 3000 }).toBe(0) // idle → terminate
     const names = new Set(metrics().map((m) => m.name))
     for (const name of Object.values(METRICS)) expect(names, name).toContain(name)
@@ -70,7 +72,13 @@ describe('metrics', () => {
       kind: 'counter',
       value: 1,
       ts: expect.any(Number),
-      attrs: { taskId: 'task-1', taskName: 'task-1', method: 'add', workerIndex: 0 },
+      attrs: {
+        'task.id': 'task-1',
+        'task.type': 'singleton',
+        'task.name': 'task-1',
+        'task.method': 'add',
+        'worker.index': 0,
+      },
     })
     const gauge = metrics().find((m) => m.name === METRICS.inFlight)!
     expect(gauge.kind).toBe('gauge')
@@ -118,7 +126,7 @@ describe('spans', () => {
         kind: 'span',
         name: 'atelier:span',
         spanId: expect.any(String),
-        callId: expect.any(Number),
+        callId: expect.any(String),
         taskId: 'task-1',
         taskName: 'Adder',
         taskType: 'parallel',
@@ -162,7 +170,8 @@ describe('spans', () => {
     expect(byKind.queue!.workerIndex).toBeUndefined()
     expect(byKind.abort).toMatchObject({ status: 'canceled', error: { name: 'AbortError' } })
     expect(byKind.crash).toMatchObject({ status: 'error', error: { name: 'WorkerCrashedError' } })
-    expect(byKind.timeout).toMatchObject({ status: 'canceled', error: { name: 'TimeoutError' } })
+    // Nobody asked for a timeout: it is an error, as in its trace and its counter.
+    expect(byKind.timeout).toMatchObject({ status: 'error', error: { name: 'TimeoutError' } })
     expect(byKind.ok).toMatchObject({ status: 'ok', method: 'hold' })
   })
 
@@ -181,7 +190,7 @@ describe('spans', () => {
       ['add', 'canceled', 'abort', 'caller gave up'],
       ['add', 'canceled', 'abort', expect.any(String)],
       ['echo', 'error', 'exception', 'keyOf failed'],
-      ['add', 'canceled', 'abort', expect.stringContaining('disposed')],
+      ['add', 'canceled', 'disposed', expect.stringContaining('disposed')],
     ])
     // None of them reached a worker.
     expect(spans().every((s) => s.workerIndex === undefined && s.attemptCount === 0)).toBe(true)

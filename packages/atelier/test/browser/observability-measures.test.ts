@@ -1,0 +1,43 @@
+import { expect, test } from 'vitest'
+import { createTaskRuntime } from '../../src/index'
+import { MAX_TIMELINE_MEASURES } from '../../src/spans'
+import { define } from './fixtures/define'
+
+test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers see every one', async () => {
+  performance.clearMeasures()
+  // What DevTools-like tools see: entries as they are made, whatever the timeline keeps.
+  const observed = new Set<string>()
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntriesByName('atelier:span', 'measure')) {
+      observed.add((entry as PerformanceMeasure).detail.spanId)
+    }
+  })
+  observer.observe({ type: 'measure' })
+  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  const spanIds: string[] = []
+  runtime.subscribeEvents((e) => {
+    if (e.kind === 'span') spanIds.push(e.spanId)
+  })
+  const { task } = define({}, runtime)
+  const calls = MAX_TIMELINE_MEASURES + 250
+  let most = 0
+  for (let i = 0; i < calls; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, (_, j) => task.add(i, j)))
+    most = Math.max(most, performance.getEntriesByName('atelier:span', 'measure').length)
+  }
+  expect(spanIds).toHaveLength(calls)
+  expect(most).toBeGreaterThan(0)
+  expect(most).toBeLessThan(MAX_TIMELINE_MEASURES)
+  await expect.poll(() => observed.size).toBe(calls)
+  expect([...observed].sort()).toEqual([...spanIds].sort())
+  observer.disconnect()
+})
+
+test('traces are bounded the same way', async () => {
+  performance.clearMeasures()
+  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  for (let i = 0; i < MAX_TIMELINE_MEASURES + 10; i++) runtime.createTrace(`t${i}`).end()
+  const kept = performance.getEntriesByName('atelier:trace', 'measure').length
+  expect(kept).toBeGreaterThan(0)
+  expect(kept).toBeLessThan(MAX_TIMELINE_MEASURES)
+})
