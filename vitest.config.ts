@@ -45,6 +45,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The packed library installed in small apps built by Vite, webpack and esbuild, in a
+        // temporary folder; drives Chromium itself.
+        test: {
+          name: 'consumers',
+          environment: 'node',
+          include: ['packages/*/test/consumers/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 })
