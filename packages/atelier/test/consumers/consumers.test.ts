@@ -240,6 +240,12 @@ describe('the installed package', () => {
     })
   })
 
+  test('loads with require() too, where Node can require ES modules (20.19 and later)', async () => {
+    const script = `console.log(typeof require('atelier').createTaskRuntime, typeof require('atelier/worker').serve)`
+    const out = await sh(process.execPath, ['--no-warnings', '-e', script], app)
+    expect(out.trim()).toBe('function function')
+  })
+
   test('ships the sources its source maps point at', async () => {
     const dist = join(app, 'node_modules/atelier/dist')
     const maps = (await readdir(dist)).filter((file) => file.endsWith('.map'))
