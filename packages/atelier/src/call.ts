@@ -1,12 +1,13 @@
 /**
  * One task call, from the call site to its settlement. The record is its own queue node, its
- * own abort listener (`handleEvent`) and its own key watcher, so a call costs one object and
- * one promise rather than a handful of closures.
+ * own signal watcher and its own key watcher, so a call costs one object and one promise rather
+ * than a handful of closures.
  */
 
 import type { KeyWatcher } from './abort-task-controller.js'
 import type { Linked, LinkedList } from './linked-list.js'
 import type { CallOutcome } from './outcomes.js'
+import type { SignalWatcher } from './signal-watch.js'
 import type { Trace } from './trace.js'
 import type { WorkerSlot } from './worker-slot.js'
 
@@ -16,7 +17,7 @@ export interface CallOwner {
   graceExpired(call: Call): void
 }
 
-export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
+export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
   prev: Call | undefined = undefined
   next: Call | undefined = undefined
   list: LinkedList<Call> | undefined = undefined
@@ -38,26 +39,32 @@ export class Call implements Linked<Call>, KeyWatcher, EventListenerObject {
   dispatchedAt = 0
   /** The slot index of its latest dispatch (kept after it leaves the slot, for its span). */
   workerIndex = -1
+  /** The harness was asked whether it read this call (see `SyncMessage`). */
+  synced = false
+  /** Its cancellation key: given with `with({ key })`, else derived by `keyOf` at admission. */
+  key: string | undefined
   resolve!: (value: unknown) => void
   reject!: (reason: unknown) => void
 
   constructor(
     readonly owner: CallOwner,
-    readonly id: number,
+    /** Unique within the task; a call posted again after a crash gets a new one (see `#dispatch`). */
+    public id: number,
     readonly method: string,
     public args: unknown[] | undefined,
-    readonly key: string | undefined,
+    key: string | undefined,
     readonly signal: AbortSignal | undefined,
     readonly transfer: Transferable[] | undefined,
     readonly transferResult: boolean,
     readonly trace: Trace | undefined,
   ) {
+    this.key = key
     this.createdAt = this.enqueuedAt = performance.now()
   }
 
   /** The caller's signal aborted. */
-  handleEvent(): void {
-    this.owner.cancel(this, this.signal!.reason, 'abort')
+  onSignalAborted(reason: unknown): void {
+    this.owner.cancel(this, reason, 'abort')
   }
 
   /** The call's key was aborted. */

@@ -14,10 +14,14 @@ export class EventBus<Events extends { [K in keyof Events]: unknown[] }> {
   on<K extends keyof Events>(type: K, listener: (...args: Events[K]) => void): () => void {
     // Copy on write: emit() may be iterating the current array.
     this.#listeners[type] = [...(this.#listeners[type] ?? []), listener]
+    let subscribed = true
     return () => {
+      // One subscription, one removal: the same function subscribed twice stays once.
       const list = this.#listeners[type]
-      if (!list) return
-      const next = list.filter((l) => l !== listener)
+      if (!subscribed || !list) return
+      subscribed = false
+      const next = [...list]
+      next.splice(next.indexOf(listener), 1)
       this.#listeners[type] = next.length ? next : undefined
     }
   }

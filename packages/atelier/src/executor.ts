@@ -5,12 +5,19 @@
  *
  * The executor reports what happens on the runtime's event bus and keeps no observability
  * state of its own beyond what `getState()` reads.
+ *
+ * Operations. Every entry point (a call, a cancel, a worker's message, a timer) runs as one
+ * operation. App code runs inside operations (listeners, `keyOf`, the worker factory, getters on
+ * arguments), and may call back in; commands that arrive that way (`dispose()`, a new call, a
+ * cancel) wait until the current operation has finished and run then, so no operation is ever
+ * interrupted half way through its bookkeeping. After the outermost operation the executor emits
+ * `changed` once, which is what snapshots and gauges follow.
  */
 
 import type { AbortTaskController } from './abort-task-controller.js'
-import { backoffDelay } from './backoff.js'
 import { type Balancer, createBalancer } from './balancer.js'
 import { Call, type CallOwner } from './call.js'
+import { judgeCrash, mayRequeue } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import {
   AbortError,
@@ -21,17 +28,17 @@ import {
 } from './errors.js'
 import type { EventBus } from './event-bus.js'
 import type { ExecutorEvents } from './executor-events.js'
-import type { ResolvedTaskConfig, TaskDispatchOptions } from './options.js'
+import { describe, type ResolvedTaskConfig, type TaskDispatchOptions } from './options.js'
 import type { CallOutcome } from './outcomes.js'
 import type { CallMessage, HarnessMessage } from './protocol.js'
+import { describeSendFailure } from './send-failure.js'
 import { deserializeError, serializeError } from './serialize-error.js'
+import { unwatchSignal, watchSignal } from './signal-watch.js'
 import type { CrashRecord, TaskState, WorkerStatus } from './task-state.js'
 import { findTransferables } from './transfer.js'
 import { type SlotOwner, WorkerSlot } from './worker-slot.js'
 
 const NO_TRANSFER: Transferable[] = []
-/** Marks "nothing thrown", where `undefined` could be what was thrown. */
-const NO_ERROR: unique symbol = Symbol('no error')
 
 function fireTimeout(call: Call, ms: number): void {
   call.timer = undefined
@@ -67,6 +74,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #totalDispatched = 0
   #idleTimer: ReturnType<typeof setTimeout> | undefined
   #readyWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+  /** An operation is running (see the file comment). */
+  #busy = false
+  /** Commands that arrived while an operation was running, in arrival order. */
+  readonly #deferred: Array<() => void> = []
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -86,7 +97,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   /** Called once the task is registered, so spawns are observable: eager tasks spawn here. */
   begin(): void {
-    if (this.config.init === 'eager') this.#startAll()
+    if (this.config.init !== 'eager') return
+    const outer = this.#open()
+    try {
+      this.#startAll()
+    } finally {
+      if (outer) this.#close()
+    }
   }
 
   get isDisposed(): boolean {
@@ -100,11 +117,19 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     inFlight: number
     onSlots: number
     readyWaiters: number
+    deferred: number
   } {
     const { waiting, pending, inFlight } = this.depths
     let onSlots = 0
     for (const slot of this.#slots) onSlots += slot.calls.size
-    return { waiting, pending, inFlight, onSlots, readyWaiters: this.#readyWaiters.length }
+    return {
+      waiting,
+      pending,
+      inFlight,
+      onSlots,
+      readyWaiters: this.#readyWaiters.length,
+      deferred: this.#deferred.length,
+    }
   }
 
   /** Queue depths and worker counts, read without building a whole state object (for gauges). */
@@ -131,29 +156,54 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     }
   }
 
+  // ---- operations --------------------------------------------------------------------------
+
+  /** Starts an operation; false if one is already running (the caller is nested inside it). */
+  #open(): boolean {
+    if (this.#busy) return false
+    this.#busy = true
+    return true
+  }
+
+  /** Ends the outermost operation: runs the commands deferred meanwhile, then says so. */
+  #close(): void {
+    const deferred = this.#deferred
+    try {
+      // Each may defer more (its own listeners call back in): they join this same loop.
+      for (let command = deferred.shift(); command; command = deferred.shift()) command()
+    } finally {
+      this.#busy = false
+      this.bus.emit('changed', this)
+    }
+  }
+
+  /** Runs `command` now as an operation, or after the running one if there is one. */
+  #command(command: () => void): void {
+    if (!this.#open()) {
+      this.#deferred.push(command)
+      return
+    }
+    try {
+      command()
+    } finally {
+      this.#close()
+    }
+  }
+
   // ---- calls -------------------------------------------------------------------------------
 
+  /** Never throws: whatever goes wrong with this call rejects its promise and nothing else. */
   call(
     method: string,
     args: unknown[],
     options: TaskDispatchOptions | undefined,
   ): Promise<unknown> {
-    let key = options?.key
-    let keyError: unknown = NO_ERROR
-    if (key === undefined && this.config.keyOf && !this.#disposed && !this.#failure) {
-      try {
-        key = this.config.keyOf(...args)
-      } catch (error) {
-        keyError = error
-      }
-    }
-    if (key === '') key = undefined
     const call = new Call(
       this,
       this.#nextCallId++,
       method,
       args,
-      key,
+      options?.key,
       options?.signal,
       options?.transfer,
       options?.transferResult ?? true,
@@ -163,56 +213,99 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       call.resolve = resolve
       call.reject = reject
     })
-    // Refused before it could be queued: the caller hears at once, and the call is still
-    // reported like any other (a span, a settled metric).
-    if (keyError !== NO_ERROR) {
-      this.#settle(call, false, keyError, 'exception')
+    if (!this.#open()) {
+      this.#deferred.push(() => this.#admit(call))
       return promise
     }
-    const refusal = this.#refusal(call)
-    if (refusal !== undefined) {
-      this.#settle(call, false, refusal.reason, refusal.kind)
-      return promise
+    try {
+      this.#admit(call)
+    } finally {
+      this.#close()
     }
-    this.#clearIdleTimer()
-
-    const admission = this.#queue.offer(call)
-    if (admission.outcome === 'refused') {
-      const policy = this.config.queuePolicy as 'reject' | 'drop-latest'
-      this.#settle(call, false, new QueueDropError(policy, this.config.taskId), 'queue')
-      this.#armIdleTimer()
-      return promise
-    }
-    call.signal?.addEventListener('abort', call)
-    if (key !== undefined) this.keys.watch(key, call)
-    const { timeoutMs } = this.config
-    if (timeoutMs !== undefined) call.timer = setTimeout(fireTimeout, timeoutMs, call, timeoutMs)
-    if (admission.outcome === 'evicted') {
-      const error = new QueueDropError('drop-oldest', this.config.taskId)
-      this.#settle(admission.evicted, false, error, 'queue')
-    }
-    this.bus.emit('queued', this, call)
-    // A call that can go at once is posted within microseconds of being made: its creation
-    // time serves as its dispatch time, which spares a second clock read on the hot path.
-    this.#pump(call.createdAt)
     return promise
   }
 
-  /** Why a new call cannot be queued at all, if it cannot. */
+  #admit(call: Call): void {
+    try {
+      // Refused before it could be queued: the caller hears at once, and the call is still
+      // reported like any other (a span, a settled metric).
+      const refusal = this.#refusal(call)
+      if (refusal !== undefined) {
+        this.#settle(call, false, refusal.reason, refusal.kind)
+        return
+      }
+      this.#clearIdleTimer()
+      const admission = this.#queue.offer(call)
+      if (admission.outcome === 'refused') {
+        const policy = this.config.queuePolicy as 'reject' | 'drop-latest'
+        this.#settle(call, false, new QueueDropError(policy, this.config.taskId), 'queue')
+        this.#armIdleTimer()
+        return
+      }
+      if (call.signal !== undefined) watchSignal(call.signal, call)
+      if (call.key !== undefined) this.keys.watch(call.key, call)
+      const { timeoutMs } = this.config
+      if (timeoutMs !== undefined) call.timer = setTimeout(fireTimeout, timeoutMs, call, timeoutMs)
+      if (admission.outcome === 'evicted') {
+        const error = new QueueDropError('drop-oldest', this.config.taskId)
+        this.#settle(admission.evicted, false, error, 'queue')
+      }
+      this.bus.emit('queued', this, call)
+      // A call that can go at once is posted within microseconds of being made: its creation
+      // time serves as its dispatch time, which spares a second clock read on the hot path.
+      this.#pump(call.createdAt)
+    } catch (error) {
+      // Nothing above should throw; if it does, this call fails alone and leaves no trace.
+      if (!call.settled) {
+        if (call.list !== undefined) this.#queue.remove(call)
+        this.#settle(call, false, error, 'exception')
+      }
+    }
+  }
+
+  /** Why a new call cannot be queued at all, if it cannot. Derives its key on the way. */
   #refusal(call: Call): { reason: unknown; kind: CallOutcome } | undefined {
     if (this.#disposed) {
       return { reason: new TaskDisposedError(this.config.taskId), kind: 'disposed' }
     }
     if (this.#failure) return { reason: this.#failure, kind: 'crash' }
     if (call.signal?.aborted) return { reason: call.signal.reason, kind: 'abort' }
+    if (call.key === undefined) {
+      const keyError = this.#deriveKey(call)
+      if (keyError !== undefined) return { reason: keyError, kind: 'exception' }
+    } else if (call.key === '') call.key = undefined
     if (call.key !== undefined && this.keys.isAborted(call.key)) {
       return { reason: this.keys.reasonFor(call.key), kind: 'abort' }
     }
     return undefined
   }
 
+  /** Runs `keyOf` for a call without a key; returns what went wrong, if anything. */
+  #deriveKey(call: Call): unknown {
+    const keyOf = this.config.keyOfMethod(call.method)
+    if (keyOf === undefined) return undefined
+    let key: unknown
+    try {
+      key = keyOf(...(call.args as unknown[]))
+    } catch (error) {
+      return error
+    }
+    if (typeof key === 'string') call.key = key === '' ? undefined : key
+    else if (key !== undefined && key !== null) {
+      return new TypeError(
+        `keyOf must return a string, or undefined for no key; for "${call.method}" it returned ${describe(key)}`,
+      )
+    }
+    return undefined
+  }
+
   /** Cancels a call in any phase. The caller hears at once; a worker running it is told. */
   cancel(call: Call, reason: unknown, kind: CallOutcome): void {
+    if (call.settled) return
+    this.#command(() => this.#cancel(call, reason, kind))
+  }
+
+  #cancel(call: Call, reason: unknown, kind: CallOutcome): void {
     if (call.settled) return
     const slot = call.slot
     if (slot) {
@@ -237,7 +330,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   #settle(call: Call, ok: boolean, value: unknown, kind: CallOutcome): void {
     call.settled = true
-    call.signal?.removeEventListener('abort', call)
+    if (call.signal !== undefined) unwatchSignal(call.signal, call)
     if (call.key !== undefined) this.keys.unwatch(call.key, call)
     if (call.timer !== undefined) clearTimeout(call.timer)
     // Drop the arguments now: a cancelled call may sit on a busy worker for a while yet.
@@ -256,30 +349,54 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       const slot = this.#balancer.pick(this.#slots)
       if (!slot) return
       if (slot.state === 'idle') {
-        // Spawning a worker takes a while: read the clock afresh after it.
-        now = undefined
+        // The least busy place is an empty slot: spawn its worker, unless enough are already on
+        // their way for what is pending. The calls go once a worker says it is ready.
+        if (this.#startingCount() >= queue.pending.size) return
         this.#startSlot(slot)
-        // Its factory threw: the slot is backing off now (or the task failed). Try another.
-        if (!slot.isAlive) continue
+        continue
       }
+      // Rather than pile onto a busy worker, wait for the idle one on its way.
+      if (slot.load > 0 && this.#startingCount() > 0) return
       this.#dispatch(queue.take()!, slot, now ?? performance.now())
       // Posting can take a while (a large argument is copied): later calls read the clock.
       now = undefined
     }
   }
 
+  #startingCount(): number {
+    let starting = 0
+    for (const slot of this.#slots) if (slot.state === 'starting') starting++
+    return starting
+  }
+
   #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): void {
+    // A worker must see its calls in increasing id order (see `UnreadableMessage`); a call posted
+    // again after a crash or a stop would break that, so it takes a new id.
+    if (call.attempts > 0) {
+      call.id = this.#nextCallId++
+      call.synced = false
+    }
     const args = call.args!
-    const transfer = call.transfer ?? findTransferables(args)
     const message: CallMessage = ['atelier:call', call.id, call.method, args]
     if (!call.transferResult) message.push(call.key, true)
     else if (call.key !== undefined) message.push(call.key)
+    let transfer = NO_TRANSFER
     try {
-      slot.post(message, transfer)
+      // Walked even with an explicit list: a detached buffer must fail here, not in the worker.
+      const found = findTransferables(args)
+      transfer = call.transfer ?? found
+      try {
+        slot.post(message, transfer)
+      } catch (error) {
+        // Some found buffer cannot be moved (a WebAssembly memory's): copying may still work.
+        if (call.transfer !== undefined || transfer.length === 0) throw error
+        transfer = NO_TRANSFER
+        slot.post(message, transfer)
+      }
     } catch (error) {
       // Nothing was sent (postMessage transfers only after cloning succeeds): fail this call alone.
       this.#queue.release()
-      this.#settle(call, false, describeCloneFailure(error, args), 'exception')
+      this.#settle(call, false, describeSendFailure(error, call.method, args), 'exception')
       return
     }
     if (transfer.length > 0) call.transferred = true
@@ -296,79 +413,122 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   // ---- what the workers say ----------------------------------------------------------------
 
   onReady(slot: WorkerSlot<Call>): void {
-    this.bus.emit('ready', this, slot)
-    this.#resolveReadyWaiters()
-    this.#armIdleTimer()
+    const outer = this.#open()
+    try {
+      this.bus.emit('ready', this, slot)
+      this.#resolveReadyWaiters()
+      this.#pump()
+      this.#armIdleTimer()
+    } finally {
+      if (outer) this.#close()
+    }
   }
 
   onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
-    const type = message[0]
-    if (type === 'atelier:ready') return
-    const call = slot.calls.get(message[1])
-    if (!call) return
+    const outer = this.#open()
+    try {
+      if (message[0] === 'atelier:unreadable') this.#sync(slot, message[1])
+      else if (message[0] === 'atelier:result' || message[0] === 'atelier:error') {
+        const call = slot.calls.get(message[1])
+        if (call === undefined) return
+        this.#answered(slot, call)
+        if (call.settled) return
+        if (message[0] === 'atelier:result') this.#settle(call, true, message[2], 'ok')
+        else this.#settle(call, false, deserializeError(message[2]), 'exception')
+      }
+    } finally {
+      // After the settlement: its listeners may have queued work that the freed place can take.
+      this.#pump()
+      this.#armIdleTimer()
+      if (outer) this.#close()
+    }
+  }
+
+  /** A call's worker answered it: it leaves the worker and frees its place. */
+  #answered(slot: WorkerSlot<Call>, call: Call): void {
     slot.calls.delete(call.id)
     leaveSlot(call)
     // Any answer, even a handler's error, shows the worker is healthy.
     slot.crashStreak = 0
     this.#crashStreak = 0
     this.#queue.release()
-    if (!call.settled) {
-      if (type === 'atelier:result') this.#settle(call, true, message[2], 'ok')
-      else this.#settle(call, false, deserializeError(message[2]), 'exception')
+  }
+
+  /**
+   * The harness could not read a message that came after call `afterId`. If it was ours, it was
+   * the first call posted to this worker after that one: ask the harness about that call (it
+   * fails it if it never read it), or say there is none.
+   */
+  #sync(slot: WorkerSlot<Call>, afterId: number): void {
+    let suspect: Call | undefined
+    for (const call of slot.calls.values()) {
+      if (call.id > afterId && !call.synced && (suspect === undefined || call.id < suspect.id)) {
+        suspect = call
+      }
     }
-    this.#pump()
-    this.#armIdleTimer()
+    if (suspect !== undefined) suspect.synced = true
+    try {
+      slot.post(['atelier:sync', suspect === undefined ? -1 : suspect.id], NO_TRANSFER)
+    } catch {
+      // The worker is gone; its crash handling settles its calls.
+    }
   }
 
   onCrash(slot: WorkerSlot<Call>, cause: Error, calls: Call[]): void {
     if (this.#disposed) return
-    this.#crashStreak++
-    slot.crashStreak++
-    this.#lastCrash = { ts: Date.now(), error: cause, workerIndex: slot.index }
-    this.bus.emit('crashed', this, slot, cause)
-    const { crashPolicy, crashMaxRetries, taskId } = this.config
-
-    if (crashPolicy === 'fail-task' || this.#crashStreak > crashMaxRetries) {
-      this.#failure =
-        crashPolicy === 'fail-task'
-          ? new WorkerCrashedError(taskId, slot.index, { cause })
-          : new WorkerCrashedError(taskId, slot.index, {
-              cause,
-              message: `Task "${taskId}" failed: its workers crashed ${this.#crashStreak} times in a row (crashMaxRetries is ${crashMaxRetries})`,
-            })
-      this.#shutdown(this.#failure, 'crash', calls)
-      this.#rejectReadyWaiters(this.#failure)
-      return
+    const outer = this.#open()
+    try {
+      this.#crashStreak++
+      slot.crashStreak++
+      this.#lastCrash = { ts: Date.now(), error: cause, workerIndex: slot.index }
+      this.bus.emit('crashed', this, slot, cause)
+      const { taskId } = this.config
+      const verdict = judgeCrash(this.config, this.#crashStreak, slot.crashStreak)
+      if (verdict.kind === 'fail') {
+        this.#failure = new WorkerCrashedError(taskId, slot.index, {
+          cause,
+          message:
+            verdict.reason === undefined ? undefined : `Task "${taskId}" failed: ${verdict.reason}`,
+        })
+        this.#shutdown(this.#failure, 'crash', calls)
+        this.#rejectReadyWaiters(this.#failure)
+        return
+      }
+      // startWorkers() promised every worker ready; one failed on the way, so say which.
+      this.#rejectReadyWaiters(
+        new WorkerCrashedError(taskId, slot.index, {
+          cause,
+          message: `Worker ${slot.index} of task "${taskId}" failed before startWorkers() saw every worker ready: ${cause.message}`,
+        }),
+      )
+      this.#recover(slot, cause, calls, verdict.delayMs)
+    } finally {
+      if (outer) this.#close()
     }
-    this.#recover(slot, cause, calls, backoffDelay(slot.crashStreak))
   }
 
   /** A cancelled call ignored its signal for `cancelGraceMs`: replace its worker. */
   graceExpired(call: Call): void {
-    const slot = call.slot
-    if (!slot || this.#disposed) return
-    const cause = new Error(
-      `Call ${call.id} ("${call.method}") kept running ${this.config.cancelGraceMs} ms after it was cancelled; its worker was terminated`,
-    )
-    this.bus.emit('terminated', this, slot)
-    // A deliberate kill, not a crash: no backoff, and it does not count toward failing the task.
-    this.#recover(slot, cause, slot.terminate(), 0)
+    this.#command(() => {
+      const slot = call.slot
+      if (!slot || this.#disposed) return
+      const cause = new Error(
+        `Call ${call.id} ("${call.method}") kept running ${this.config.cancelGraceMs} ms after it was cancelled; its worker was terminated`,
+      )
+      this.bus.emit('terminated', this, slot)
+      // A deliberate kill, not a crash: no backoff, and it does not count toward failing the task.
+      this.#recover(slot, cause, slot.terminate(), 0)
+    })
   }
 
   /** Deals with the calls of a worker that died or was killed, then restarts it after `delayMs`. */
   #recover(slot: WorkerSlot<Call>, cause: Error, calls: Call[], delayMs: number): void {
-    const { crashPolicy, crashMaxRetries, taskId } = this.config
-    const error = new WorkerCrashedError(taskId, slot.index, { cause })
+    const error = new WorkerCrashedError(this.config.taskId, slot.index, { cause })
     for (const call of calls) {
       leaveSlot(call)
       if (call.settled) {
         this.#queue.release()
-      } else if (
-        crashPolicy === 'restart-requeue-in-flight' &&
-        call.attempts <= crashMaxRetries &&
-        // Transferred arguments went down with the worker; there is nothing left to replay.
-        !call.transferred
-      ) {
+      } else if (mayRequeue(this.config, call.attempts, call.transferred)) {
         call.enqueuedAt = performance.now()
         this.#queue.requeue(call)
         this.bus.emit('requeued', this, call)
@@ -378,8 +538,14 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       }
     }
     slot.backOff(delayMs, () => {
-      if (this.#wantsWorkers()) this.#startSlot(slot)
-      this.#pump()
+      const outer = this.#open()
+      try {
+        // Back at once, even for a lazy task: the next call should not pay for a cold start.
+        if (!this.#paused && !this.#failure && !this.#disposed) this.#startSlot(slot)
+        this.#pump()
+      } finally {
+        if (outer) this.#close()
+      }
     })
     this.#pump()
   }
@@ -389,18 +555,24 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   /** Resumes a stopped or failed task and resolves once every worker is ready. */
   startWorkers(): Promise<void> {
     if (this.#disposed) return Promise.reject(new TaskDisposedError(this.config.taskId))
-    this.#paused = false
-    if (this.#failure) {
-      this.#failure = undefined
-      this.#crashStreak = 0
-      for (const slot of this.#slots) slot.crashStreak = 0
-    }
     const ready = new Promise<void>((resolve, reject) => {
-      this.#readyWaiters.push({ resolve, reject })
+      this.#command(() => {
+        if (this.#disposed) {
+          reject(new TaskDisposedError(this.config.taskId))
+          return
+        }
+        this.#paused = false
+        if (this.#failure) {
+          this.#failure = undefined
+          this.#crashStreak = 0
+          for (const slot of this.#slots) slot.crashStreak = 0
+        }
+        this.#readyWaiters.push({ resolve, reject })
+        this.#startAll()
+        this.#resolveReadyWaiters()
+        this.#pump()
+      })
     })
-    this.#startAll()
-    this.#resolveReadyWaiters()
-    this.#pump()
     return ready
   }
 
@@ -409,54 +581,47 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
    * (calls keep being accepted). `startWorkers()` resumes.
    */
   stopWorkers(): Promise<void> {
-    if (this.#disposed) return Promise.resolve()
-    this.#paused = true
-    this.#clearIdleTimer()
-    const interrupted = this.#terminateAll()
-    // Requeue newest first so that, unshifted one by one, they keep their original order.
-    interrupted.sort((a, b) => b.id - a.id)
-    for (const call of interrupted) {
-      if (call.settled) {
-        this.#queue.release()
-      } else if (call.transferred) {
-        this.#queue.release()
-        const reason = new AbortError(
-          `Task "${this.config.taskId}" was stopped while this call ran; its transferred arguments went with the worker, so it cannot be replayed`,
-        )
-        this.#settle(call, false, reason, 'abort')
-      } else {
-        call.attempts--
-        call.enqueuedAt = performance.now()
-        this.#queue.requeue(call)
-        this.bus.emit('requeued', this, call)
+    this.#command(() => {
+      if (this.#disposed) return
+      this.#paused = true
+      this.#clearIdleTimer()
+      const interrupted = this.#terminateAll()
+      // Requeue newest first so that, unshifted one by one, they keep their original order.
+      interrupted.sort((a, b) => b.id - a.id)
+      for (const call of interrupted) {
+        if (call.settled) {
+          this.#queue.release()
+        } else if (call.transferred) {
+          this.#queue.release()
+          const reason = new AbortError(
+            `Task "${this.config.taskId}" was stopped while this call ran; its transferred arguments went with the worker, so it cannot be replayed`,
+          )
+          this.#settle(call, false, reason, 'abort')
+        } else {
+          call.attempts--
+          call.enqueuedAt = performance.now()
+          this.#queue.requeue(call)
+          this.bus.emit('requeued', this, call)
+        }
       }
-    }
-    this.#rejectReadyWaiters(
-      new AbortError('stopWorkers() was called before the workers were ready'),
-    )
+      this.#rejectReadyWaiters(
+        new AbortError('stopWorkers() was called before the workers were ready'),
+      )
+    })
     return Promise.resolve()
   }
 
   /** Rejects everything queued or running with `TaskDisposedError` and terminates the workers. */
   dispose(): Promise<void> {
-    if (this.#disposed) return Promise.resolve()
-    this.#disposed = true
-    const error = new TaskDisposedError(this.config.taskId)
-    this.#shutdown(error, 'disposed', [])
-    this.#rejectReadyWaiters(error)
-    this.bus.emit('disposed', this)
+    this.#command(() => {
+      if (this.#disposed) return
+      this.#disposed = true
+      const error = new TaskDisposedError(this.config.taskId)
+      this.#shutdown(error, 'disposed', [])
+      this.#rejectReadyWaiters(error)
+      this.bus.emit('disposed', this)
+    })
     return Promise.resolve()
-  }
-
-  #wantsWorkers(): boolean {
-    return (
-      !this.#paused &&
-      !this.#failure &&
-      !this.#disposed &&
-      (this.config.init === 'eager' ||
-        this.#readyWaiters.length > 0 ||
-        this.#queue.pending.size > 0)
-    )
   }
 
   #startSlot(slot: WorkerSlot<Call>): void {
@@ -466,7 +631,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   #startAll(): void {
     for (const slot of this.#slots) {
-      if (this.#failure) return
+      if (this.#failure || this.#disposed || this.#paused) return
       if (slot.state === 'idle') this.#startSlot(slot)
     }
   }
@@ -504,6 +669,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   #rejectReadyWaiters(error: unknown): void {
+    if (this.#readyWaiters.length === 0) return
     const waiters = this.#readyWaiters
     this.#readyWaiters = []
     for (const waiter of waiters) waiter.reject(error)
@@ -517,7 +683,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     if (!this.#slots.some((s) => s.isAlive)) return
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined
-      if (this.#isIdle() && !this.#disposed) this.#terminateAll()
+      this.#command(() => {
+        if (this.#isIdle() && !this.#disposed) this.#terminateAll()
+      })
     }, ms)
   }
 
@@ -576,24 +744,4 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       queueDepthByWorker,
     }
   }
-}
-
-/**
- * `postMessage` names no culprit when cloning fails. Find the argument that cannot be cloned
- * (cheap enough: this runs only on failure) so the caller's error says which one.
- */
-function describeCloneFailure(error: unknown, args: unknown[]): Error {
-  if (!(error instanceof Error) || error.name !== 'DataCloneError') return error as Error
-  for (let i = 0; i < args.length; i++) {
-    try {
-      structuredClone(args[i])
-    } catch {
-      return new TypeError(`Argument ${i} could not be sent to the worker: ${error.message}`, {
-        cause: error,
-      })
-    }
-  }
-  return new TypeError(`The arguments could not be sent to the worker: ${error.message}`, {
-    cause: error,
-  })
 }

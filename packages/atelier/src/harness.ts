@@ -15,13 +15,15 @@ import type {
   CallMessage,
   ConnectMethod,
   ErrorMessage,
-  ExecutorMessage,
+  HarnessMessage,
   ReadyMessage,
   ResultMessage,
+  SerializedError,
 } from './protocol.js'
+import { isCloneError, messageOf } from './send-failure.js'
 import { deserializeError, serializeError } from './serialize-error.js'
 import type { TaskContext } from './task-context.js'
-import { findTransferables } from './transfer.js'
+import { DetachedBufferError, findTransferables, formatPath } from './transfer.js'
 
 /** Handlers: each takes its arguments, then a {@link TaskContext}. */
 export type TaskHandlers = Record<string, (...args: any[]) => unknown>
@@ -122,24 +124,61 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
 
   // Contexts of the calls still running asynchronously, for cancel messages to find.
   const running = new Map<number, CallContext>()
+  // Finding the call behind an unreadable message (see `UnreadableMessage`): the last call read,
+  // and while a question about an unreadable message is open, the calls read since.
+  let lastId = -1
+  let openQuestions = 0
+  let readSince: Set<number> | undefined
+
+  const unreadable = () => {
+    openQuestions++
+    readSince ??= new Set()
+    reply(port, ['atelier:unreadable', lastId])
+  }
 
   // Listening from here, before `expose` adds comlink's listener, lets our messages stop at us:
   // comlink would otherwise inspect every call message only to find it is not its own.
   port.addEventListener('message', (event: MessageEvent) => {
-    const message = event.data as ExecutorMessage | undefined
-    if (!Array.isArray(message)) return
-    if (message[0] === 'atelier:call') {
-      event.stopImmediatePropagation()
-      run(message)
-    } else if (message[0] === 'atelier:cancel') {
-      event.stopImmediatePropagation()
-      running.get(message[1])?.abort(deserializeError(message[2]))
+    const message: unknown = event.data
+    if (Array.isArray(message)) {
+      const type: unknown = message[0]
+      if (type === 'atelier:call') {
+        event.stopImmediatePropagation()
+        if (!isCallMessage(message)) return
+        lastId = message[1]
+        readSince?.add(lastId)
+        run(message)
+      } else if (type === 'atelier:cancel') {
+        event.stopImmediatePropagation()
+        if (typeof message[1] !== 'number') return
+        running.get(message[1])?.abort(deserializeError(message[2] as SerializedError))
+      } else if (type === 'atelier:sync') {
+        event.stopImmediatePropagation()
+        answerSync(message[1])
+      }
+    } else if (message === null || message === undefined) {
+      // What the browser delivers for a message it could not clone whole (an ImageData over a
+      // detached buffer). It may be ours, or the app's own: ask.
+      unreadable()
     }
   })
+  port.addEventListener('messageerror' as 'message', unreadable)
+
+  function answerSync(id: unknown): void {
+    if (openQuestions === 0) return
+    if (typeof id === 'number' && id >= 0 && !readSince!.has(id)) {
+      const error = new TypeError(
+        'The worker received this call empty: an argument could not be cloned whole (for example an ImageData over a detached buffer, inside an object that is not walked for transfer)',
+      )
+      reply(port, errorMessage(id, error))
+    }
+    if (--openQuestions === 0) readSince = undefined
+  }
+  reportClose(port)
 
   const ready: ReadyMessage = ['atelier:ready', methods]
   function connect(): void {
-    port.postMessage(ready)
+    reply(port, ready)
   }
 
   // Indexing rather than destructuring: this runs once per call, and array destructuring goes
@@ -153,22 +192,25 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
       return
     }
     const context = new CallContext(message[4], id)
+    const transferResult = message[5] !== true
     let result: unknown
+    let then: unknown
     try {
       result = invoke(handlers, entry, message[3], context)
+      then = thenOf(result)
     } catch (error) {
       reply(port, errorMessage(id, error))
       return
     }
-    const transferResult = message[5] !== true
     // A synchronous handler answers in this same task: no cancel can arrive meanwhile, so it
     // needs no registration and no trip through the microtask queue.
-    if (!isThenable(result)) {
+    if (then === undefined) {
       sendResult(port, id, method, result, transferResult)
       return
     }
     running.set(id, context)
-    result.then(
+    // Resolved through a promise: a thenable's own `then` may throw or call back twice.
+    new Promise((resolve) => resolve(result)).then(
       (value) => {
         running.delete(id)
         sendResult(port, id, method, value, transferResult)
@@ -185,6 +227,33 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
   return connect
 }
 
+/** A well-formed call: anything else that claims to be one is ignored, as it names no call. */
+function isCallMessage(message: unknown[]): message is CallMessage {
+  const id = message[1]
+  const key = message[4]
+  return (
+    typeof id === 'number' &&
+    Number.isSafeInteger(id) &&
+    typeof message[2] === 'string' &&
+    Array.isArray(message[3]) &&
+    (key === undefined || typeof key === 'string')
+  )
+}
+
+/**
+ * A worker that closes itself (`self.close()`) raises no error: its calls would wait for ever.
+ * Say so to the executor first, which handles it like a crash.
+ */
+function reportClose(port: HarnessEndpoint): void {
+  const scope = globalThis as { close?: () => void }
+  if ((port as unknown) !== scope || typeof scope.close !== 'function') return
+  const close = scope.close
+  scope.close = function closeAndReport(this: unknown) {
+    reply(port, ['atelier:closing'])
+    return close.call(this)
+  }
+}
+
 const NOT_ABORTED: unique symbol = Symbol('not aborted')
 
 /**
@@ -198,8 +267,13 @@ class CallContext implements TaskContext {
 
   constructor(
     readonly key: string | undefined,
-    readonly callId: number,
+    readonly id: number,
   ) {}
+
+  /** A string, as in the API we keep; the wire carries the number. */
+  get callId(): string {
+    return String(this.id)
+  }
 
   get signal(): AbortSignal {
     if (!this.#controller) {
@@ -220,12 +294,11 @@ class CallContext implements TaskContext {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  )
+/** The `then` of a thenable result, or undefined. Reading it runs app code, which may throw. */
+function thenOf(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
+  const then = (value as { then?: unknown }).then
+  return typeof then === 'function' ? then : undefined
 }
 
 function sendResult(
@@ -236,13 +309,16 @@ function sendResult(
   transferResult: boolean,
 ): void {
   const message: ResultMessage = ['atelier:result', id, value]
-  const transfer = transferResult ? findTransferables(value) : NO_TRANSFER
+  let transfer = NO_TRANSFER
   try {
+    // Walked even when copying: a detached buffer must fail this call here, not arrive empty.
+    const found = findTransferables(value)
+    if (transferResult) transfer = found
     port.postMessage(message, transfer)
     return
   } catch (error) {
     if (transfer.length === 0) {
-      reply(port, errorMessage(id, uncloneableResult(method, error)))
+      reply(port, errorMessage(id, unsendableResult(method, error)))
       return
     }
   }
@@ -250,21 +326,33 @@ function sendResult(
   try {
     port.postMessage(message)
   } catch (error) {
-    reply(port, errorMessage(id, uncloneableResult(method, error)))
+    reply(port, errorMessage(id, unsendableResult(method, error)))
   }
 }
 
-function uncloneableResult(method: string, error: unknown): TypeError {
-  const detail = error instanceof Error ? error.message : String(error)
-  return new TypeError(`The result of "${method}" could not be sent back: ${detail}`, {
-    cause: error,
-  })
+function unsendableResult(method: string, error: unknown): TypeError {
+  if (error instanceof DetachedBufferError) {
+    return new TypeError(
+      `The result of "${method}" holds a detached ArrayBuffer at ${formatPath(error.path)}: the worker already transferred it (an earlier result or message took it). Return a copy (buffer.slice())`,
+      { cause: error },
+    )
+  }
+  const cloneFailed = isCloneError(error)
+  return new TypeError(
+    `The result of "${method}" could not be ${cloneFailed ? 'sent back' : 'read to send it back'}: ${messageOf(error)}`,
+    { cause: error },
+  )
 }
 
 function errorMessage(id: number, error: unknown): ErrorMessage {
   return ['atelier:error', id, serializeError(error)]
 }
 
-function reply(port: HarnessEndpoint, message: ErrorMessage): void {
-  port.postMessage(message)
+/** Posts a message that carries no app data. Never throws: the executor may be gone. */
+function reply(port: HarnessEndpoint, message: HarnessMessage): void {
+  try {
+    port.postMessage(message)
+  } catch {
+    // Only an endpoint that is closed (or a stand-in that throws) gets here: nobody to tell.
+  }
 }

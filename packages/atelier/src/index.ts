@@ -43,11 +43,20 @@ export type { ObservabilityConfig, SpansMode } from './observability.js'
 export type {
   BalancerName,
   CrashPolicy,
+  KeyFunction,
+  KeyOf,
+  MethodArgs,
   QueuePolicy,
   TaskConfig,
   TaskDispatchOptions,
   TaskType,
 } from './options.js'
+export {
+  type CallOutcome,
+  OUTCOMES,
+  type OutcomeInfo,
+  outcomeOfError,
+} from './outcomes.js'
 export {
   type ErrorPolicy,
   type ParallelLimitOptions,
@@ -66,4 +75,5 @@ export type { Task, TaskControls, TaskMethods } from './task.js'
 export type { StripTaskContext, TaskContext } from './task-context.js'
 export type { CrashRecord, TaskState, TaskStatus, WorkerStatus } from './task-state.js'
 export type { Trace, TraceEndOptions } from './trace.js'
+export type { WorkerLike } from './worker-slot.js'
 export { yieldAsCompleted } from './yield-as-completed.js'

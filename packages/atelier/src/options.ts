@@ -4,7 +4,9 @@
  * fails where it was written rather than on the first call.
  */
 
+import type { WithoutContext } from './task-context.js'
 import type { Trace } from './trace.js'
+import type { WorkerLike } from './worker-slot.js'
 
 export type TaskType = 'parallel' | 'singleton'
 
@@ -31,33 +33,71 @@ export type CrashPolicy = 'restart-fail-in-flight' | 'restart-requeue-in-flight'
 /** How a parallel task picks the worker for the next call. */
 export type BalancerName = 'least-busy' | 'round-robin'
 
-export interface TaskConfig<Args extends unknown[] = any[]> {
+type AnyFunction = (...args: any[]) => any
+
+/** The argument lists of the methods of `T` (a task's API), as a union of tuples. */
+export type MethodArgs<T> = 0 extends 1 & T
+  ? any[]
+  : {
+      [K in keyof T]: T[K] extends (...args: infer A) => any ? WithoutContext<A> : never
+    }[keyof T]
+
+/** Derives a call's cancellation key from its arguments; `undefined` (or `''`) means no key. */
+export type KeyFunction<Args extends unknown[] = any[]> = (...args: Args) => string | undefined
+
+/**
+ * `keyOf`: one function for every method (it receives any method's arguments, so it is typed with
+ * the union of their argument lists), or one function per method (methods left out have no key).
+ */
+export type KeyOf<T> =
+  | KeyFunction<MethodArgs<T>>
+  | (0 extends 1 & T
+      ? Record<string, KeyFunction>
+      : {
+          [K in keyof T as T[K] extends AnyFunction ? K : never]?: T[K] extends (
+            ...args: infer A
+          ) => any
+            ? KeyFunction<WithoutContext<A>>
+            : never
+        })
+
+/** The longest delay a timer can hold (about 24.8 days); browsers wrap longer ones to 0. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+/** More workers than this would make every call's worker choice slow, and no machine has the cores. */
+export const MAX_POOL_SIZE = 1024
+
+export interface TaskConfig<T = any> {
   /** `parallel`: a pool of workers. `singleton`: one worker (for stateful work, e.g. an encoder). */
   type: TaskType
   /**
    * Creates one worker. A factory, so any bundler's worker pattern works:
    * @example () => new Worker(new URL('./resize.worker.ts', import.meta.url), { type: 'module' })
    */
-  worker: () => Worker
+  worker: () => Worker | WorkerLike
   /**
    * `lazy` spawns workers when calls need them; `eager` spawns the whole pool at definition.
    * @default 'lazy'
    */
   init?: 'lazy' | 'eager'
   /**
-   * Number of workers. Parallel tasks only.
+   * Number of workers, at most 1024. Parallel tasks only.
    * @default navigator.hardwareConcurrency, else 4
    */
   poolSize?: number
   /**
-   * Derives a call's cancellation key from its arguments. `''` means the call has no key.
-   * A key given with `task.with({ key })` takes precedence.
-   * @example (image) => image.docId
+   * Derives a call's cancellation key from its arguments: one function for every method, or an
+   * object with a function per method. Returning `undefined` or `''` means the call has no key;
+   * anything else but a string fails the call with a `TypeError`. A key given with
+   * `task.with({ key })` takes precedence.
+   * @default undefined (calls have no key unless given one)
+   * @example (photo) => photo.docId
+   * @example { resize: (photo) => photo.docId }
    */
-  keyOf?: (...args: Args) => string
+  keyOf?: KeyOf<T>
   /**
    * Fails a call with `TimeoutError` if it has not settled this many ms after it was made
-   * (waiting and queued time included). Unset: no timeout.
+   * (waiting and queued time included). At most 2^31-1; `Infinity` means no timeout.
+   * @default undefined (no timeout)
    */
   timeoutMs?: number
   /** @default 'restart-fail-in-flight' */
@@ -68,7 +108,7 @@ export interface TaskConfig<Args extends unknown[] = any[]> {
    * @default 3
    */
   crashMaxRetries?: number
-  /** A readable name for snapshots and errors. @default taskId */
+  /** A readable name for snapshots and errors. @default the taskId */
   taskName?: string
   /** A stable id, unique within the runtime. @default generated (`task-1`, `task-2`, …) */
   taskId?: string
@@ -88,7 +128,8 @@ export interface TaskConfig<Args extends unknown[] = any[]> {
   balancer?: BalancerName
   /**
    * Stop the workers after this many ms with nothing queued or running; the next call starts
-   * them again. Unset: workers stay up.
+   * them again. `Infinity`: never.
+   * @default undefined (workers stay up)
    */
   idleTimeoutMs?: number
   /**
@@ -96,7 +137,8 @@ export interface TaskConfig<Args extends unknown[] = any[]> {
    * terminated and replaced (its other calls then follow `crashPolicy`). A handler that ignores
    * `ctx.signal` would otherwise hold its worker until it returns. The trade-off: terminating
    * loses the worker's state (caches, warm-up) and interrupts the calls sharing it, and a fresh
-   * worker costs a spawn. Unset: never terminate, wait for the handler.
+   * worker costs a spawn. `Infinity`: never terminate, wait for the handler.
+   * @default undefined (never terminate)
    * @example 500
    */
   cancelGraceMs?: number
@@ -104,7 +146,8 @@ export interface TaskConfig<Args extends unknown[] = any[]> {
    * How long a new worker may take to load and answer the connect call. A worker that never
    * calls `expose(createTaskWorker(handlers))` raises no error of its own, so past this it counts
    * as crashed (and its calls follow `crashPolicy`) rather than leaving them pending forever.
-   * Raise it for workers with heavy start-up (a large WASM module, a model).
+   * Raise it for workers with heavy start-up (a large WASM module, a model); `Infinity` waits
+   * for ever.
    * @default 10_000
    */
   connectTimeoutMs?: number
@@ -112,18 +155,21 @@ export interface TaskConfig<Args extends unknown[] = any[]> {
 
 /** Per-call options, set with `task.with(options)`. */
 export interface TaskDispatchOptions {
-  /** The call's cancellation key; overrides `keyOf`. `''` means no key. */
+  /** The call's cancellation key; overrides `keyOf`. `''` means no key. @default from keyOf */
   key?: string
   /**
    * The caller's own cancellation. Combined with the key and the timeout: whichever fires first
    * wins. The call rejects with `signal.reason`.
+   * @default undefined
    */
   signal?: AbortSignal
-  /** Groups this call's span under a trace from `runtime.createTrace()`. */
+  /** Groups this call's span under a trace from `runtime.createTrace()`. @default undefined */
   trace?: Trace
   /**
    * What to transfer rather than copy. Unset: every transferable found in the arguments.
    * `[]`: copy everything. A list: exactly those.
+   * @default undefined (transfer what is found)
+   * @example task.with({ transfer: [image.data.buffer] }).process(image, lut)
    */
   transfer?: Transferable[]
   /**
@@ -134,12 +180,14 @@ export interface TaskDispatchOptions {
   transferResult?: boolean
 }
 
+/** Options with defaults filled in. A duration that is undefined means "never". */
 export interface ResolvedTaskConfig {
   type: TaskType
-  worker: () => Worker
+  worker: () => WorkerLike
   init: 'lazy' | 'eager'
   poolSize: number
-  keyOf: ((...args: any[]) => string) | undefined
+  /** The key function for one method, if calls to it get a key. */
+  keyOfMethod: (method: string) => KeyFunction | undefined
   timeoutMs: number | undefined
   crashPolicy: CrashPolicy
   crashMaxRetries: number
@@ -151,7 +199,7 @@ export interface ResolvedTaskConfig {
   balancer: BalancerName
   idleTimeoutMs: number | undefined
   cancelGraceMs: number | undefined
-  connectTimeoutMs: number
+  connectTimeoutMs: number | undefined
 }
 
 const TASK_TYPES: readonly TaskType[] = ['parallel', 'singleton']
@@ -188,7 +236,12 @@ function oneOf<T extends string>(
   return value as T
 }
 
-function integer(name: string, value: unknown, min: number): number | undefined {
+function integer(
+  name: string,
+  value: unknown,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'number') {
     throw new TypeError(`${name} must be a number, received ${describe(value)}`)
@@ -197,19 +250,27 @@ function integer(name: string, value: unknown, min: number): number | undefined 
     const want = min === 0 ? 'a non-negative integer' : 'a positive integer'
     throw new RangeError(`${name} must be ${want}, received ${describe(value)}`)
   }
+  if (value > max) throw new RangeError(`${name} must be at most ${max}, received ${value}`)
   return value
 }
 
-/** Milliseconds: a finite number > 0 (>= 0 with `allowZero`). */
+/**
+ * Milliseconds: a number > 0 (>= 0 with `allowZero`) that a timer can hold, or `Infinity` for
+ * "never" (returned as undefined). Larger finite values are refused rather than armed: a timer
+ * given more than 2^31-1 ms fires at once.
+ */
 function duration(name: string, value: unknown, allowZero = false): number | undefined {
-  if (value === undefined) return undefined
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return undefined
   if (typeof value !== 'number') {
     throw new TypeError(`${name} must be a number of milliseconds, received ${describe(value)}`)
   }
-  if (!(allowZero ? value >= 0 : value > 0) || !Number.isFinite(value)) {
+  if (!(allowZero ? value >= 0 : value > 0) || Number.isNaN(value)) {
     const bound = allowZero ? '>= 0' : '> 0'
+    throw new RangeError(`${name} must be a number of milliseconds ${bound}, received ${value}`)
+  }
+  if (value > MAX_TIMER_MS) {
     throw new RangeError(
-      `${name} must be a finite number of milliseconds ${bound}, received ${value}`,
+      `${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), or Infinity for no limit, received ${value}`,
     )
   }
   return value
@@ -220,20 +281,165 @@ function defaultPoolSize(): number {
   return typeof cores === 'number' && cores > 0 ? cores : 4
 }
 
+const TASK_OPTIONS: ReadonlySet<string> = new Set([
+  'type',
+  'worker',
+  'init',
+  'poolSize',
+  'keyOf',
+  'timeoutMs',
+  'crashPolicy',
+  'crashMaxRetries',
+  'taskName',
+  'taskId',
+  'maxInFlight',
+  'maxQueueDepth',
+  'queuePolicy',
+  'balancer',
+  'idleTimeoutMs',
+  'cancelGraceMs',
+  'connectTimeoutMs',
+] satisfies Array<keyof TaskConfig>)
+
+const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
+  'key',
+  'signal',
+  'trace',
+  'transfer',
+  'transferResult',
+] satisfies Array<keyof TaskDispatchOptions>)
+
+/** Refuses own keys that are not options, suggesting the one meant when it is a near miss. */
+export function rejectUnknownOptions(where: string, options: object, known: ReadonlySet<string>) {
+  for (const name of Object.keys(options)) {
+    if (known.has(name)) continue
+    const meant = closest(name, known)
+    throw new TypeError(
+      `${where} has no option "${name}"${meant ? `; did you mean "${meant}"?` : ''} (options: ${[...known].join(', ')})`,
+    )
+  }
+}
+
+/** The known name within two edits of `name` (case aside), if any. */
+function closest(name: string, known: ReadonlySet<string>): string | undefined {
+  const lower = name.toLowerCase()
+  let best: string | undefined
+  let bestDistance = 3
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase())
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitute)
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/** `keyOf` as the executor uses it: the function for one method, or none. */
+function resolveKeyOf(keyOf: unknown): ResolvedTaskConfig['keyOfMethod'] {
+  if (keyOf === undefined) return () => undefined
+  if (typeof keyOf === 'function') {
+    const fn = keyOf as KeyFunction
+    return () => fn
+  }
+  if (keyOf === null || typeof keyOf !== 'object') {
+    throw new TypeError(
+      `keyOf must be a function or an object of functions by method, received ${describe(keyOf)}`,
+    )
+  }
+  const byMethod = new Map<string, KeyFunction>()
+  for (const method of Object.keys(keyOf)) {
+    const fn = (keyOf as Record<string, unknown>)[method]
+    if (typeof fn !== 'function') {
+      throw new TypeError(`keyOf.${method} must be a function, received ${describe(fn)}`)
+    }
+    byMethod.set(method, fn as KeyFunction)
+  }
+  return (method) => byMethod.get(method)
+}
+
+/**
+ * Validates per-call options (`task.with(options)`) and copies them, so a call never reads a
+ * caller's object (its getters, a Proxy) on the dispatch path.
+ */
+export function resolveDispatchOptions(options: unknown): TaskDispatchOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`with() needs an options object, received ${describe(options)}`)
+  }
+  rejectUnknownOptions('with()', options, DISPATCH_OPTIONS)
+  const { key, signal, trace, transfer, transferResult } = options as Record<string, unknown>
+  const out: TaskDispatchOptions = {}
+  if (key !== undefined) {
+    if (typeof key !== 'string') {
+      throw new TypeError(`with(): key must be a string, received ${describe(key)}`)
+    }
+    out.key = key
+  }
+  if (signal !== undefined) {
+    if (!isAbortSignal(signal)) {
+      throw new TypeError(`with(): signal must be an AbortSignal, received ${describe(signal)}`)
+    }
+    out.signal = signal
+  }
+  if (trace !== undefined) {
+    const id = (trace as Partial<Trace> | null)?.id
+    if (typeof trace !== 'object' || trace === null || typeof id !== 'string') {
+      throw new TypeError(
+        `with(): trace must be a trace from runtime.createTrace(), received ${describe(trace)}`,
+      )
+    }
+    out.trace = trace as Trace
+  }
+  if (transfer !== undefined) {
+    if (!Array.isArray(transfer)) {
+      throw new TypeError(
+        `with(): transfer must be an array of transferables (or [] to copy everything), received ${describe(transfer)}`,
+      )
+    }
+    out.transfer = [...transfer] as Transferable[]
+  }
+  if (transferResult !== undefined) {
+    if (typeof transferResult !== 'boolean') {
+      throw new TypeError(
+        `with(): transferResult must be a boolean, received ${describe(transferResult)}`,
+      )
+    }
+    out.transferResult = transferResult
+  }
+  return out
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof AbortSignal !== 'undefined') return value instanceof AbortSignal
+  const signal = value as Partial<AbortSignal> | null
+  return typeof signal?.addEventListener === 'function' && typeof signal.aborted === 'boolean'
+}
+
 /** Validates `config` and fills in defaults. Throws `TypeError`/`RangeError` naming the option. */
 export function resolveTaskConfig(config: TaskConfig, generatedId: string): ResolvedTaskConfig {
   if (config === null || typeof config !== 'object') {
     throw new TypeError(`defineTask needs a config object, received ${describe(config)}`)
   }
+  rejectUnknownOptions('defineTask', config, TASK_OPTIONS)
   const type = oneOf('type', config.type, TASK_TYPES, undefined as unknown as TaskType)
   if (type === undefined) throw new TypeError('type is required: "parallel" or "singleton"')
   if (typeof config.worker !== 'function') {
     throw new TypeError(
       `worker must be a function that creates a Worker, received ${describe(config.worker)}`,
     )
-  }
-  if (config.keyOf !== undefined && typeof config.keyOf !== 'function') {
-    throw new TypeError(`keyOf must be a function, received ${describe(config.keyOf)}`)
   }
   for (const name of ['taskId', 'taskName'] as const) {
     const value = config[name]
@@ -243,13 +449,13 @@ export function resolveTaskConfig(config: TaskConfig, generatedId: string): Reso
   }
 
   const singleton = type === 'singleton'
-  const requestedPool = integer('poolSize', config.poolSize, 1)
+  const requestedPool = integer('poolSize', config.poolSize, 1, MAX_POOL_SIZE)
   if (singleton && requestedPool !== undefined && requestedPool !== 1) {
     throw new RangeError(
       `poolSize applies to parallel tasks; a singleton has one worker, received ${requestedPool}`,
     )
   }
-  const poolSize = singleton ? 1 : (requestedPool ?? defaultPoolSize())
+  const poolSize = singleton ? 1 : (requestedPool ?? Math.min(defaultPoolSize(), MAX_POOL_SIZE))
   const maxInFlight = integer('maxInFlight', config.maxInFlight, 1) ?? (singleton ? 1 : poolSize)
   const maxQueueDepth =
     integer('maxQueueDepth', config.maxQueueDepth, 0) ?? (singleton ? 2 : 2 * maxInFlight)
@@ -257,10 +463,10 @@ export function resolveTaskConfig(config: TaskConfig, generatedId: string): Reso
 
   return {
     type,
-    worker: config.worker,
+    worker: config.worker as () => WorkerLike,
     init: oneOf('init', config.init, INIT_MODES, 'lazy'),
     poolSize,
-    keyOf: config.keyOf,
+    keyOfMethod: resolveKeyOf(config.keyOf),
     timeoutMs: duration('timeoutMs', config.timeoutMs),
     crashPolicy: oneOf('crashPolicy', config.crashPolicy, CRASH_POLICIES, 'restart-fail-in-flight'),
     crashMaxRetries: integer('crashMaxRetries', config.crashMaxRetries, 0) ?? 3,
@@ -272,6 +478,9 @@ export function resolveTaskConfig(config: TaskConfig, generatedId: string): Reso
     balancer: oneOf('balancer', config.balancer, BALANCERS, 'least-busy'),
     idleTimeoutMs: duration('idleTimeoutMs', config.idleTimeoutMs),
     cancelGraceMs: duration('cancelGraceMs', config.cancelGraceMs, true),
-    connectTimeoutMs: duration('connectTimeoutMs', config.connectTimeoutMs) ?? 10_000,
+    connectTimeoutMs:
+      config.connectTimeoutMs === undefined
+        ? 10_000
+        : duration('connectTimeoutMs', config.connectTimeoutMs),
   }
 }

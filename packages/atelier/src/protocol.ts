@@ -49,7 +49,14 @@ export type CallMessage = [
  */
 export type CancelMessage = [type: 'atelier:cancel', id: number, reason: SerializedError]
 
-export type ExecutorMessage = CallMessage | CancelMessage
+/**
+ * The answer to an {@link UnreadableMessage}: `id` is the call the executor posted first after
+ * the last call the harness read, the one the unreadable message may have been (`-1`: none, so
+ * it was not ours). If the harness never read call `id`, it fails it.
+ */
+export type SyncMessage = [type: 'atelier:sync', id: number]
+
+export type ExecutorMessage = CallMessage | CancelMessage | SyncMessage
 
 // ---- harness → executor -------------------------------------------------------------------
 
@@ -62,7 +69,26 @@ export type ResultMessage = [type: 'atelier:result', id: number, value: unknown]
 /** Call `id` threw, or could not be run or answered (unknown method, uncloneable result). */
 export type ErrorMessage = [type: 'atelier:error', id: number, error: SerializedError]
 
-export type HarnessMessage = ReadyMessage | ResultMessage | ErrorMessage
+/**
+ * The harness received a message it could not read (the browser delivers `null` for a message
+ * it could not clone whole, such as an `ImageData` over a detached buffer, or fires
+ * `messageerror`). `afterId` is the last call it did read (`-1`: none). A worker receives its
+ * calls in increasing id order, so if the message was ours, it was the executor's first call to
+ * this worker after `afterId`; the executor answers with a {@link SyncMessage} naming that call,
+ * and the harness fails it unless it turns up. No call waits for ever on a lost message, and a
+ * `null` the app posts itself disturbs nothing.
+ */
+export type UnreadableMessage = [type: 'atelier:unreadable', afterId: number]
+
+/** The worker is closing itself (`self.close()`): its calls will never be answered. */
+export type ClosingMessage = [type: 'atelier:closing']
+
+export type HarnessMessage =
+  | ReadyMessage
+  | ResultMessage
+  | ErrorMessage
+  | UnreadableMessage
+  | ClosingMessage
 
 // ---- errors -------------------------------------------------------------------------------
 

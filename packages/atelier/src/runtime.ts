@@ -9,7 +9,7 @@ import type { RuntimeEvent } from './events.js'
 import { TaskExecutor } from './executor.js'
 import type { ExecutorEvents } from './executor-events.js'
 import { createObservability, type ObservabilityConfig } from './observability.js'
-import { resolveTaskConfig, type TaskConfig } from './options.js'
+import { describe, rejectUnknownOptions, resolveTaskConfig, type TaskConfig } from './options.js'
 import {
   type RuntimeSnapshot,
   type RuntimeTaskSnapshot,
@@ -20,12 +20,15 @@ import { createTask, type Task } from './task.js'
 import type { Trace } from './trace.js'
 
 export interface TaskRuntimeConfig {
+  /** Spans, traces and DevTools measures. @default spans 'auto', measures on */
   observability?: ObservabilityConfig
 }
 
+const RUNTIME_OPTIONS: ReadonlySet<string> = new Set(['observability'])
+
 export interface TaskRuntime {
   /** Defines a task. Throws `TypeError`/`RangeError` naming any invalid option. */
-  defineTask<T>(config: TaskConfig): Task<T>
+  defineTask<T>(config: TaskConfig<T>): Task<T>
   /** Cancels calls by key across this runtime's tasks. */
   readonly abortTaskController: AbortTaskController
   /** Every live task's state. Disposed tasks leave it. */
@@ -44,6 +47,12 @@ export interface TaskRuntime {
 }
 
 export function createTaskRuntime(config: TaskRuntimeConfig = {}): TaskRuntime {
+  if (config === null || typeof config !== 'object') {
+    throw new TypeError(
+      `createTaskRuntime takes an optional config object, received ${describe(config)}`,
+    )
+  }
+  rejectUnknownOptions('createTaskRuntime', config, RUNTIME_OPTIONS)
   const bus = new EventBus<ExecutorEvents>()
   const observability = createObservability(bus, config.observability)
   const abortTaskController = new AbortTaskController()
@@ -63,7 +72,7 @@ export function createTaskRuntime(config: TaskRuntimeConfig = {}): TaskRuntime {
 
   return {
     abortTaskController,
-    defineTask<T>(taskConfig: TaskConfig): Task<T> {
+    defineTask<T>(taskConfig: TaskConfig<T>): Task<T> {
       let id: string
       do id = `task-${++generated}`
       while (tasks.has(id))

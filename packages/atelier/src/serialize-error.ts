@@ -8,6 +8,14 @@
  * So everything is carried explicitly, and what cannot be cloned is described rather than lost.
  */
 
+import {
+  AbortError,
+  QueueDropError,
+  TaskDisposedError,
+  TimeoutError,
+  UnknownMethodError,
+  WorkerCrashedError,
+} from './errors.js'
 import type { SerializedError, SerializedValue } from './protocol.js'
 
 /**
@@ -28,6 +36,27 @@ const BUILTIN_ERRORS: ReadonlyMap<string, ErrorConstructor> = new Map([
   ['ReferenceError', ReferenceError],
   ['EvalError', EvalError],
   ['URIError', URIError],
+])
+
+/**
+ * Atelier's own errors, rebuilt as their classes so `instanceof` holds across the thread: an
+ * `UnknownMethodError` raised in the worker, the `AbortError` or `TimeoutError` a handler rethrows
+ * from `ctx.throwIfAborted()`. Their fields (`timeoutMs`, `taskId`, …) travel as own fields.
+ * A `DOMException` named `AbortError` or `TimeoutError` (what `AbortSignal.abort()` and
+ * `AbortSignal.timeout()` raise) arrives as ours of that name: the same meaning, one class to test.
+ */
+const ATELIER_ERRORS: ReadonlyMap<string, abstract new (...args: any[]) => Error> = new Map<
+  string,
+  abstract new (
+    ...args: any[]
+  ) => Error
+>([
+  ['AbortError', AbortError],
+  ['TimeoutError', TimeoutError],
+  ['QueueDropError', QueueDropError],
+  ['WorkerCrashedError', WorkerCrashedError],
+  ['TaskDisposedError', TaskDisposedError],
+  ['UnknownMethodError', UnknownMethodError],
 ])
 
 const AggregateErrorCtor: AggregateErrorConstructor | undefined =
@@ -255,6 +284,10 @@ function safeString(value: unknown): string | undefined {
  * is not a {@link SerializedValue} is copied as is, so hand-built errors can carry plain fields.
  */
 export function deserializeError(serialized: SerializedError): Error {
+  // Only a message we did not write can carry something else: say so rather than throw.
+  if (typeof serialized !== 'object' || serialized === null) {
+    return new Error(`The worker sent an unreadable error (${typeof serialized})`)
+  }
   return rebuild(serialized, 0, [])
 }
 
@@ -271,10 +304,16 @@ function rebuild(serialized: SerializedError, depth: number, ancestors: object[]
 
     let error: Error
     const builtin = BUILTIN_ERRORS.get(name)
+    const atelier = ATELIER_ERRORS.get(name)
     if (name === 'AggregateError' && AggregateErrorCtor !== undefined) {
       error = new AggregateErrorCtor(errors ?? [], message)
     } else if (builtin !== undefined) {
       error = new builtin(message)
+    } else if (atelier !== undefined) {
+      // An Error with the class's prototype, made without running its constructor, whose
+      // parameters (a policy, a task id) the fields below restore instead.
+      error = Reflect.construct(Error, [message], atelier) as Error
+      define(error, 'name', name, true)
     } else {
       error = new Error(message)
       define(error, 'name', name, false)

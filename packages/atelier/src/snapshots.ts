@@ -5,6 +5,7 @@
 
 import type { EventBus } from './event-bus.js'
 import type { ExecutorEvents } from './executor-events.js'
+import { describe, MAX_TIMER_MS, rejectUnknownOptions } from './options.js'
 import { reportListenerError } from './report-error.js'
 import type { TaskState } from './task-state.js'
 
@@ -33,19 +34,19 @@ export interface SnapshotSubscriptionOptions {
   onlyOnChange?: boolean
 }
 
-/** The lifecycle facts after which a snapshot may differ. */
-const CHANGES = [
-  'defined',
-  'queued',
-  'dispatched',
-  'requeued',
-  'settled',
-  'spawned',
-  'ready',
-  'crashed',
-  'terminated',
-  'disposed',
-] as const satisfies ReadonlyArray<keyof ExecutorEvents>
+/**
+ * The facts after which a snapshot may differ: a task joins or leaves, or one of its operations
+ * ended (`changed` follows every operation that can change `getState()`, so none is missed).
+ */
+const CHANGES = ['defined', 'disposed', 'changed'] as const satisfies ReadonlyArray<
+  keyof ExecutorEvents
+>
+
+const SUBSCRIPTION_OPTIONS: ReadonlySet<string> = new Set([
+  'intervalMs',
+  'emitImmediately',
+  'onlyOnChange',
+] satisfies Array<keyof SnapshotSubscriptionOptions>)
 
 export function subscribeRuntimeSnapshot(
   bus: EventBus<ExecutorEvents>,
@@ -53,9 +54,27 @@ export function subscribeRuntimeSnapshot(
   listener: (snapshot: RuntimeSnapshot) => void,
   options: SnapshotSubscriptionOptions = {},
 ): () => void {
+  if (typeof listener !== 'function') {
+    throw new TypeError(
+      `subscribeRuntimeSnapshot needs a listener function, received ${describe(listener)}`,
+    )
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `subscribeRuntimeSnapshot options must be an object, received ${describe(options)}`,
+    )
+  }
+  rejectUnknownOptions('subscribeRuntimeSnapshot', options, SUBSCRIPTION_OPTIONS)
   const { intervalMs = 250, emitImmediately = true, onlyOnChange = true } = options
-  if (typeof intervalMs !== 'number' || !(intervalMs >= 0) || !Number.isFinite(intervalMs)) {
-    throw new RangeError(`intervalMs must be a finite number >= 0, received ${String(intervalMs)}`)
+  if (
+    typeof intervalMs !== 'number' ||
+    !(intervalMs >= 0) ||
+    !Number.isFinite(intervalMs) ||
+    intervalMs > MAX_TIMER_MS
+  ) {
+    throw new RangeError(
+      `intervalMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, received ${describe(intervalMs)}`,
+    )
   }
   let last: RuntimeSnapshot | undefined
   let lastAt = Number.NEGATIVE_INFINITY

@@ -4,8 +4,8 @@ export interface TaskContext {
   readonly signal: AbortSignal
   /** The call's cancellation key, if it has one. */
   readonly key: string | undefined
-  /** Unique among the calls of one task. */
-  readonly callId: number
+  /** Unique among the calls of one task. A string, as in the API Atelier keeps compatible. */
+  readonly callId: string
   /** Throws the abort reason if the call was cancelled. Call it between steps of long work. */
   throwIfAborted(): void
 }

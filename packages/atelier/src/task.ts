@@ -4,7 +4,7 @@
  */
 
 import type { TaskExecutor } from './executor.js'
-import type { TaskDispatchOptions } from './options.js'
+import { resolveDispatchOptions, type TaskDispatchOptions } from './options.js'
 import type { WithoutContext } from './task-context.js'
 import type { TaskState } from './task-state.js'
 
@@ -35,8 +35,15 @@ export interface TaskControls<T> {
  */
 export type Task<T> = Omit<TaskMethods<T>, keyof TaskControls<T> | 'then'> & TaskControls<T>
 
-/** @internal Reaches a task's executor, for tests that count its entries. Not exported publicly. */
-export const EXECUTOR: unique symbol = Symbol('atelier.executor')
+/** Each task's executor, for tests that count its entries; kept off the task itself. */
+const executors = new WeakMap<object, TaskExecutor>()
+
+/** @internal The executor behind a task (tests only; not exported from the package). */
+export function executorOf(task: object): TaskExecutor | undefined {
+  return executors.get(task)
+}
+
+const objectProto = Object.prototype
 
 export function createTask<T>(
   executor: TaskExecutor,
@@ -47,20 +54,29 @@ export function createTask<T>(
   // so every later call finds an ordinary property and never reaches the trap again.
   const methods = new Proxy(Object.create(null) as object, {
     get(_target, property, receiver: object) {
-      if (property === EXECUTOR) return executor
       // Symbols (inspection, iteration) and `then` (promise resolution) are never worker methods.
       if (typeof property !== 'string' || property === 'then') return undefined
+      // Nor is what every object has (valueOf, hasOwnProperty, constructor, …): logging, equality
+      // checks and serialisers probe those, and each probe would otherwise post a call.
+      if (property in objectProto) return Reflect.get(objectProto, property, receiver)
       const method = (...args: unknown[]) => executor.call(property, args, options)
       // Not enumerable, like a method on a class; a frozen task just keeps using the trap.
       Reflect.defineProperty(receiver, property, { value: method, configurable: true })
       return method
     },
   })
-  const task = Object.create(methods) as TaskControls<T>
-  task.with = (more) => createTask<T>(executor, { ...options, ...more })
+  const task = Object.create(methods) as TaskControls<T> & {
+    toString(): string
+    toJSON(): object
+  }
+  task.with = (more) => createTask<T>(executor, { ...options, ...resolveDispatchOptions(more) })
   task.getState = () => executor.getState()
   task.startWorkers = () => executor.startWorkers()
   task.stopWorkers = () => executor.stopWorkers()
   task.dispose = () => executor.dispose()
+  // A task is safe to log and to serialise: neither reaches the worker.
+  task.toString = () => `[Task ${executor.config.taskName}]`
+  task.toJSON = () => ({ task: executor.config.taskId, name: executor.config.taskName })
+  executors.set(task, executor)
   return task as Task<T>
 }

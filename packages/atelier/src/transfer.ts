@@ -15,6 +15,16 @@
  *
  * Instances are recognised with `instanceof`, so objects from another realm (an iframe) are not
  * detected; they are copied, which is still correct.
+ *
+ * Two things make the walk refuse rather than list:
+ * - a detached buffer (one an earlier call transferred). `postMessage` either throws on it or,
+ *   inside an `ImageData`, quietly delivers `null`, which would leave the call waiting forever.
+ *   The walk throws a {@link DetachedBufferError} that names where the buffer sits.
+ * - an exception from reading the value (a throwing getter, a revoked Proxy): it propagates to
+ *   the caller, which fails that one call with it.
+ *
+ * Arrays are walked by index while they are dense and by their own keys from the first hole, so
+ * `new Array(2 ** 32 - 1)` costs as little as `[]`: the walk never visits holes.
  */
 
 /**
@@ -66,6 +76,37 @@ const ImageDataCtor: typeof ImageData | undefined =
 const objectProto = Object.prototype
 const hasOwn = Object.prototype.hasOwnProperty
 
+/** A step of a path into a value: an array index, a property name, or a Map/Set position. */
+export type PathStep = string | number | { readonly entry: string }
+
+/** A detached buffer was found at `path` (from the walked root). */
+export class DetachedBufferError extends TypeError {
+  override name = 'TypeError'
+  constructor(readonly path: readonly PathStep[]) {
+    super(`holds an ArrayBuffer at ${formatPath(path)} that is detached`)
+  }
+}
+
+/** `[0, 'data']` → `[0].data`; an empty path is the root itself. */
+export function formatPath(path: readonly PathStep[]): string {
+  if (path.length === 0) return '(the value itself)'
+  let out = ''
+  for (const step of path) {
+    out +=
+      typeof step === 'object'
+        ? `[${step.entry}]`
+        : typeof step === 'number'
+          ? `[${step}]`
+          : /^[A-Za-z_$][\w$]*$/.test(step)
+            ? `.${step}`
+            : `[${JSON.stringify(step)}]`
+  }
+  return out
+}
+
+/** Thrown inside the walk: cheap, no path. The slow path then finds where the buffer sits. */
+const FOUND_DETACHED: unique symbol = Symbol('detached buffer')
+
 /** Per-call walk state. One instance is reused across calls (see `spare`). */
 class Walk {
   found: Transferable[] | undefined = undefined
@@ -105,18 +146,41 @@ export function findTransferables(value: unknown): Transferable[] {
   try {
     visit(walk, value, 0)
     return walk.found ?? NO_TRANSFERABLES
+  } catch (error) {
+    if (error === FOUND_DETACHED) throw new DetachedBufferError(pathToDetached(value) ?? [])
+    throw error
   } finally {
     walk.reset()
     spare = walk
   }
 }
 
+/** Whether `buffer` was detached (transferred). Only zero-length buffers can be. */
+export function isDetached(buffer: ArrayBuffer): boolean {
+  if (buffer.byteLength !== 0) return false
+  const detached = (buffer as { detached?: boolean }).detached
+  if (typeof detached === 'boolean') return detached
+  // Engines without `ArrayBuffer.prototype.detached` (Node 20) refuse a view on a detached buffer.
+  try {
+    new Uint8Array(buffer)
+    return false
+  } catch {
+    return true
+  }
+}
+
 function visit(walk: Walk, value: object, depth: number): void {
   if (Array.isArray(value)) {
     if (!enter(walk, value, depth)) return
-    for (let i = 0; i < value.length; i++) {
+    const length = value.length
+    for (let i = 0; i < length; i++) {
       const item: unknown = value[i]
       if (typeof item === 'object' && item !== null) visit(walk, item, depth + 1)
+      else if (item === undefined && !(i in value)) {
+        // A hole: the array may be sparse, with a length far beyond its elements.
+        visitKeys(walk, value, depth)
+        return
+      }
     }
     return
   }
@@ -124,12 +188,7 @@ function visit(walk: Walk, value: object, depth: number): void {
   const proto: unknown = Object.getPrototypeOf(value)
   if (proto === objectProto || proto === null) {
     if (!enter(walk, value, depth)) return
-    const record = value as Record<string, unknown>
-    for (const key in record) {
-      if (!hasOwn.call(record, key)) continue
-      const item = record[key]
-      if (typeof item === 'object' && item !== null) visit(walk, item, depth + 1)
-    }
+    visitKeys(walk, value, depth)
     return
   }
 
@@ -169,11 +228,23 @@ function visit(walk: Walk, value: object, depth: number): void {
     return
   }
 
+  // Not walked (see above), but a detached buffer inside one of these still fails the message.
+
   for (let i = 0; i < WHOLE_TRANSFERABLES.length; i++) {
     if (value instanceof WHOLE_TRANSFERABLES[i]!) {
       add(walk, value as Transferable)
       return
     }
+  }
+}
+
+/** Own enumerable string keys (what structured cloning copies): plain objects, sparse arrays. */
+function visitKeys(walk: Walk, value: object, depth: number): void {
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    if (!hasOwn.call(record, key)) continue
+    const item = record[key]
+    if (typeof item === 'object' && item !== null) visit(walk, item, depth + 1)
   }
 }
 
@@ -195,10 +266,9 @@ function enter(walk: Walk, container: object, depth: number): boolean {
 }
 
 function addBuffer(walk: Walk, buffer: ArrayBuffer): void {
-  // A detached buffer reports byteLength 0 on every engine (`buffer.detached` is not in Node 20),
-  // and listing it would make postMessage throw a DataCloneError.
-  if (buffer.byteLength === 0) return
-  add(walk, buffer)
+  // An empty buffer costs nothing to copy; a detached one (also empty) must not be sent at all.
+  if (buffer.byteLength !== 0) add(walk, buffer)
+  else if (isDetached(buffer)) throw FOUND_DETACHED
 }
 
 function add(walk: Walk, item: Transferable): void {
@@ -215,4 +285,53 @@ function add(walk: Walk, item: Transferable): void {
     if (found.length >= LINEAR_DEDUP_LIMIT) walk.foundSet = new Set(found).add(item)
   }
   found.push(item)
+}
+
+// ---- the slow path: where is the detached buffer? -----------------------------------------
+
+/**
+ * The path from `root` to the first detached buffer, walking what {@link findTransferables}
+ * walks. Runs only after the fast walk found one, so it may allocate paths freely.
+ */
+function pathToDetached(root: object): PathStep[] | undefined {
+  const seen = new Set<object>()
+  const path: PathStep[] = []
+  const search = (value: unknown, depth: number): boolean => {
+    if (typeof value !== 'object' || value === null) return false
+    if (value instanceof ArrayBuffer) return isDetached(value)
+    if (ArrayBuffer.isView(value))
+      return value.buffer instanceof ArrayBuffer && isDetached(value.buffer)
+    if (ImageDataCtor !== undefined && value instanceof ImageDataCtor) {
+      path.push('data')
+      if (isDetached(value.data.buffer as ArrayBuffer)) return true
+      path.pop()
+      return false
+    }
+    if (depth >= MAX_TRANSFER_DEPTH || seen.has(value)) return false
+    seen.add(value)
+    const proto: unknown = Object.getPrototypeOf(value)
+    const entries: Array<[PathStep, unknown]> = []
+    if (Array.isArray(value) || proto === objectProto || proto === null) {
+      for (const key of Object.keys(value)) {
+        const index = Array.isArray(value) && /^\d+$/.test(key) ? Number(key) : key
+        entries.push([index, (value as Record<string, unknown>)[key]])
+      }
+    } else if (value instanceof Map) {
+      let i = 0
+      for (const [key, item] of value) {
+        entries.push([{ entry: `map key #${i}` }, key], [{ entry: `map value #${i}` }, item])
+        i++
+      }
+    } else if (value instanceof Set) {
+      let i = 0
+      for (const item of value) entries.push([{ entry: `set item #${i++}` }, item])
+    }
+    for (const [step, item] of entries) {
+      path.push(step)
+      if (search(item, depth + 1)) return true
+      path.pop()
+    }
+    return false
+  }
+  return search(root, 0) ? path : undefined
 }

@@ -20,6 +20,7 @@ export interface WorkerLike {
 
 export interface SlotOwner<C> {
   onReady(slot: WorkerSlot<C>): void
+  /** A result, an error or an unreadable-message report (readiness and closing are handled here). */
   onMessage(slot: WorkerSlot<C>, message: HarnessMessage): void
   /** The worker died. `calls` were running on it; the slot has already forgotten them. */
   onCrash(slot: WorkerSlot<C>, cause: Error, calls: C[]): void
@@ -28,7 +29,10 @@ export interface SlotOwner<C> {
 export type SlotState =
   /** No worker; a call would spawn one. */
   | 'idle'
-  /** Worker spawned, handshake not answered yet. Calls may already be posted: the worker queues them. */
+  /**
+   * Worker spawned, not ready yet. Nothing is posted to it but the connect call: a worker that
+   * sets itself up before serving (awaiting a WASM module, a model) would drop calls sent early.
+   */
   | 'starting'
   | 'ready'
   /** Crashed; waiting out the restart delay. */
@@ -43,11 +47,47 @@ function isFailedConnect(data: unknown): boolean {
   return reply?.id === CONNECT_ID && reply.type === 'HANDLER' && reply.name === 'throw'
 }
 
-/** Ours, as opposed to comlink's reply to the connect call or the app's own messages. */
+/**
+ * Ours and well formed, as opposed to comlink's reply to the connect call, the app's own
+ * messages, or something shaped like ours that a library in the worker posted. What fails this
+ * check is ignored: it cannot name a call, so it cannot settle one.
+ */
 function isHarnessMessage(data: unknown): data is HarnessMessage {
   if (!Array.isArray(data)) return false
-  const type = data[0]
-  return type === 'atelier:result' || type === 'atelier:error' || type === 'atelier:ready'
+  switch (data[0]) {
+    case 'atelier:result':
+      return data.length >= 3 && typeof data[1] === 'number'
+    case 'atelier:error':
+      return typeof data[1] === 'number' && typeof data[2] === 'object' && data[2] !== null
+    case 'atelier:unreadable':
+      return typeof data[1] === 'number'
+    case 'atelier:ready':
+    case 'atelier:closing':
+      return true
+    default:
+      return false
+  }
+}
+
+/** Workers in use by some slot: one Worker returned for two slots would answer both. */
+const inUse = new WeakSet<object>()
+
+/** Why `value` cannot serve as a worker, or undefined if it can. */
+function notAWorker(value: unknown): string | undefined {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+    return `it returned ${value === null ? 'null' : typeof value}`
+  }
+  if (typeof (value as PromiseLike<unknown>).then === 'function') {
+    return 'it returned a Promise: create the Worker synchronously (is the factory declared async?)'
+  }
+  const missing = ['postMessage', 'addEventListener', 'terminate'].filter(
+    (name) => typeof (value as Record<string, unknown>)[name] !== 'function',
+  )
+  if (missing.length > 0) return `it returned an object without ${missing.join(', ')}`
+  if (inUse.has(value)) {
+    return 'it returned a Worker that another slot already uses: create a new Worker on each call'
+  }
+  return undefined
 }
 
 export class WorkerSlot<C> implements BalancerSlot {
@@ -64,12 +104,16 @@ export class WorkerSlot<C> implements BalancerSlot {
     readonly index: number,
     readonly owner: SlotOwner<C>,
     readonly createWorker: () => WorkerLike,
-    /** How long the worker may take to answer the connect call before it counts as crashed. */
-    readonly connectTimeoutMs: number,
+    /**
+     * How long the worker may take to say it is ready before it counts as crashed; undefined
+     * waits for ever.
+     */
+    readonly connectTimeoutMs: number | undefined,
   ) {}
 
+  /** Can take a call: ready, or idle (taking it means spawning a worker first). */
   get isAvailable(): boolean {
-    return this.state !== 'backoff'
+    return this.state === 'ready' || this.state === 'idle'
   }
 
   get isAlive(): boolean {
@@ -86,12 +130,29 @@ export class WorkerSlot<C> implements BalancerSlot {
     this.state = 'starting'
     let worker: WorkerLike
     try {
-      worker = this.createWorker()
+      const made: unknown = this.createWorker()
+      const problem = notAWorker(made)
+      if (problem !== undefined) {
+        throw new TypeError(`The worker factory must return a new Worker, but ${problem}`)
+      }
+      worker = made as WorkerLike
+      inUse.add(worker)
+      this.#worker = worker
+      this.#listen(worker)
+      if (this.connectTimeoutMs !== undefined) this.#armConnectTimer(worker, this.connectTimeoutMs)
+      const connect: ComlinkApplyMessage = {
+        id: CONNECT_ID,
+        type: 'APPLY',
+        path: ['__atelierConnect'],
+        argumentList: [],
+      }
+      worker.postMessage(connect, NO_TRANSFER)
     } catch (error) {
       this.#crash(error instanceof Error ? error : new Error(String(error)))
-      return
     }
-    this.#worker = worker
+  }
+
+  #listen(worker: WorkerLike): void {
     // Listeners check that the worker is still ours: events already queued for a worker we
     // terminated (a late crash, a late answer) must not touch its successor.
     worker.addEventListener('error', (event) => {
@@ -106,43 +167,52 @@ export class WorkerSlot<C> implements BalancerSlot {
     })
     worker.addEventListener('message', (event: MessageEvent) => {
       if (this.#worker !== worker) return
-      const message = event.data as HarnessMessage | undefined
-      if (isHarnessMessage(message)) {
-        if (message[0] !== 'atelier:ready') this.owner.onMessage(this, message)
-        else if (this.state === 'starting') {
-          clearTimeout(this.#connectTimer)
-          this.state = 'ready'
-          this.owner.onReady(this)
-        }
-      } else if (isFailedConnect(message)) {
+      const message: unknown = event.data
+      if (isHarnessMessage(message)) this.#receive(message)
+      else if (isFailedConnect(message)) {
         // comlink answered our connect call with an error: whatever is exposed, it is not ours.
         this.#crash(
           new Error(
-            'The worker does not expose a task harness: expected expose(createTaskWorker(handlers))',
+            'The worker does not serve a task harness: expected serve(handlers) or expose(createTaskWorker(handlers))',
           ),
         )
       }
     })
-    // A worker that never calls expose() raises no error either; without this it would hang.
+  }
+
+  #receive(message: HarnessMessage): void {
+    switch (message[0]) {
+      case 'atelier:ready':
+        // The harness says so when it starts and again when asked; only the first counts.
+        if (this.state !== 'starting') return
+        clearTimeout(this.#connectTimer)
+        this.state = 'ready'
+        this.owner.onReady(this)
+        return
+      case 'atelier:closing':
+        this.#crash(
+          new Error('The worker closed itself (self.close()): its calls cannot be answered'),
+        )
+        return
+      default:
+        this.owner.onMessage(this, message)
+    }
+  }
+
+  /** A worker that never serves the harness raises no error either; without this it would hang. */
+  #armConnectTimer(worker: WorkerLike, ms: number): void {
     this.#connectTimer = setTimeout(() => {
       if (this.#worker === worker && this.state === 'starting') {
         this.#crash(
           new Error(
-            `The worker did not connect within ${this.connectTimeoutMs} ms: does it call expose(createTaskWorker(handlers))?`,
+            `The worker did not connect within ${ms} ms (connectTimeoutMs): does it call serve(handlers) or expose(createTaskWorker(handlers))?`,
           ),
         )
       }
-    }, this.connectTimeoutMs)
-    const connect: ComlinkApplyMessage = {
-      id: CONNECT_ID,
-      type: 'APPLY',
-      path: ['__atelierConnect'],
-      argumentList: [],
-    }
-    worker.postMessage(connect, NO_TRANSFER)
+    }, ms)
   }
 
-  /** Posts to the worker. Throws what `postMessage` throws (e.g. a `DataCloneError`). */
+  /** Posts to the worker. Throws what `postMessage` throws (e.g. a `DataCloneError`), having posted nothing. */
   post(message: ExecutorMessage, transfer: Transferable[]): void {
     this.#worker!.postMessage(message, transfer)
   }
@@ -172,8 +242,16 @@ export class WorkerSlot<C> implements BalancerSlot {
 
   #release(): C[] {
     clearTimeout(this.#connectTimer)
-    this.#worker?.terminate()
+    const worker = this.#worker
     this.#worker = undefined
+    if (worker !== undefined) {
+      inUse.delete(worker)
+      try {
+        worker.terminate()
+      } catch {
+        // A stand-in worker whose terminate throws is gone as far as we are concerned.
+      }
+    }
     if (this.calls.size === 0) return []
     const calls = [...this.calls.values()]
     this.calls.clear()

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { UnknownMethodError } from '../../src/index'
+import { executorOf } from '../../src/task'
 import { define } from './fixtures/define'
+import { tick } from './fixtures/harness'
 
 describe('calls', () => {
   test('a method call runs in a worker and resolves with its result', async () => {
@@ -12,7 +14,7 @@ describe('calls', () => {
   test('the handler receives a context with key and call id', async () => {
     const { task } = define({ keyOf: () => 'doc-1' })
     const ctx = await task.context()
-    expect(ctx).toEqual({ key: 'doc-1', callId: expect.any(Number), aborted: false })
+    expect(ctx).toEqual({ key: 'doc-1', callId: expect.any(String), aborted: false })
     const other = await task.with({ key: 'doc-2' }).context()
     expect(other.key).toBe('doc-2')
     expect(other.callId).not.toBe(ctx.callId)
@@ -63,16 +65,35 @@ describe('calls', () => {
   })
 
   test.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'ech0'])(
-    'inherited or unknown method %s is rejected, naming the available ones',
+    'inherited or unknown method %s is rejected in the worker, as an UnknownMethodError',
     async (name) => {
       const { task } = define()
-      const call = (task as unknown as Record<string, () => Promise<unknown>>)[name]!
-      const error = await call().catch((e: unknown) => e)
-      expect(error).toMatchObject({ name: 'UnknownMethodError' })
+      // Straight to the executor: the facade never sends inherited names (see below).
+      const error = await executorOf(task)!
+        .call(name, [], undefined)
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(UnknownMethodError)
+      expect(error).toMatchObject({ name: 'UnknownMethodError', method: name })
       expect((error as Error).message).toContain(`"${name}"`)
       expect((error as Error).message).toContain('echo, add, context')
       await expect(task.add(1, 2)).resolves.toBe(3)
       expect(UnknownMethodError.name).toBe('UnknownMethodError')
     },
   )
+
+  test('a task is safe to log and serialise: nothing reaches the worker', async () => {
+    const { task, workers } = define({ taskName: 'resizer' })
+    expect(String(task)).toBe('[Task resizer]')
+    expect(`${task}`).toBe('[Task resizer]')
+    expect(JSON.parse(JSON.stringify({ task }))).toEqual({
+      task: { task: expect.any(String), name: 'resizer' },
+    })
+    const loose = task as unknown as Record<string, unknown>
+    expect(loose.hasOwnProperty).toBe(Object.prototype.hasOwnProperty)
+    expect(loose.valueOf).toBe(Object.prototype.valueOf)
+    expect(Object.prototype.toString.call(task)).toBe('[object Object]')
+    await tick(20)
+    expect(workers.spawned).toBe(0)
+    expect(task.getState().totalDispatched).toBe(0)
+  })
 })

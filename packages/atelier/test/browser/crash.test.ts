@@ -184,7 +184,7 @@ describe('crash recovery', () => {
     })
     const error = await task.ping().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WorkerCrashedError)
-    expect(String((error as Error).cause)).toContain('does not expose a task harness')
+    expect(String((error as Error).cause)).toContain('does not serve a task harness')
     await task.dispose()
   })
 })

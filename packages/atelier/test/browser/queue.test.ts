@@ -53,13 +53,13 @@ describe('dispatch queue', () => {
       expect(refused.ok).toBe(false)
       expect(refused.ok === false && refused.error).toBeInstanceOf(QueueDropError)
       expect(refused.ok === false && refused.error.policy).toBe(policy)
+      // Release only once started: the worker's gate channel may not exist before.
+      await started(a)
       expect(task.getState()).toMatchObject({
         queueDepth: 1,
         pendingQueueDepth: 1,
         waitingQueueDepth: 0,
       })
-      // Release only once started: the worker's gate channel may not exist before.
-      await started(a)
       release(a)
       await started(b)
       release(b)

@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import type { TaskExecutor } from '../../src/executor'
 import { createTaskRuntime, type Task, WorkerCrashedError } from '../../src/index'
-import { EXECUTOR } from '../../src/task'
+import { executorOf as executorBehind } from '../../src/task'
 import { define, outcome } from './fixtures/define'
 import { gate, started, tick } from './fixtures/harness'
 import type { TestAPI } from './fixtures/test.worker'
 
-const executorOf = (task: Task<TestAPI>) =>
-  (task as unknown as Record<symbol, TaskExecutor>)[EXECUTOR]!
+const executorOf = (task: Task<TestAPI>) => executorBehind(task)!
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -221,6 +219,7 @@ describe('memory stays flat', () => {
       inFlight: 0,
       onSlots: 0,
       readyWaiters: 0,
+      deferred: 0,
     })
     // Aborted keys stay until cleared, as documented; keys never aborted are not retained.
     expect(keys.sizes).toEqual({ aborted, watchedKeys: 0, signals: 0 })

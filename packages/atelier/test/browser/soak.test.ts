@@ -4,9 +4,8 @@
  * `npm run soak` runs a larger size (VITE_SOAK_CALLS).
  */
 import { describe, expect, test } from 'vitest'
-import type { TaskExecutor } from '../../src/executor'
 import { type Task, WorkerCrashedError } from '../../src/index'
-import { EXECUTOR } from '../../src/task'
+import { executorOf } from '../../src/task'
 import { define } from './fixtures/define'
 import type { TestAPI } from './fixtures/test.worker'
 
@@ -29,13 +28,14 @@ function settleCounter<T>(promise: Promise<T>) {
 }
 
 function expectDrained(task: Task<TestAPI>) {
-  const executor = (task as unknown as Record<symbol, TaskExecutor>)[EXECUTOR]!
+  const executor = executorOf(task)!
   expect(executor.internalSizes).toEqual({
     waiting: 0,
     pending: 0,
     inFlight: 0,
     onSlots: 0,
     readyWaiters: 0,
+    deferred: 0,
   })
   expect(task.getState()).toMatchObject({
     queueDepth: 0,

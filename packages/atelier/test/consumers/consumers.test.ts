@@ -51,7 +51,8 @@ async function sh(command: string, args: string[], cwd: string): Promise<string>
 /** Packs `dir` into `into` and returns the tarball's path. */
 async function pack(dir: string, into: string, ...flags: string[]): Promise<string> {
   const out = await sh('npm', ['pack', '--json', '--pack-destination', into, ...flags], dir)
-  const [{ filename }] = JSON.parse(out) as [{ filename: string }]
+  // The JSON report starts on a line of its own, after anything the build printed.
+  const [{ filename }] = JSON.parse(out.slice(out.search(/^\[/m))) as [{ filename: string }]
   return join(into, filename)
 }
 

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { describe as describeValue, resolveTaskConfig, type TaskConfig } from '../../src/options.js'
+import {
+  describe as describeValue,
+  resolveDispatchOptions,
+  resolveTaskConfig,
+  type TaskConfig,
+} from '../../src/options.js'
 
 const worker = () => ({}) as Worker
 
@@ -38,7 +43,7 @@ describe('resolveTaskConfig: defaults', () => {
       worker,
       init: 'lazy',
       poolSize: 6,
-      keyOf: undefined,
+      keyOfMethod: expect.any(Function),
       timeoutMs: undefined,
       crashPolicy: 'restart-fail-in-flight',
       crashMaxRetries: 3,
@@ -53,6 +58,7 @@ describe('resolveTaskConfig: defaults', () => {
       connectTimeoutMs: 10_000,
     })
     expect(resolved.worker).toBe(worker)
+    expect(resolved.keyOfMethod('anything')).toBeUndefined()
   })
 
   it.each([
@@ -134,7 +140,7 @@ describe('resolveTaskConfig: defaults', () => {
       worker,
       init: 'eager',
       poolSize: 2,
-      keyOf,
+      keyOfMethod: expect.any(Function),
       timeoutMs: 250.5,
       crashPolicy: 'fail-task',
       crashMaxRetries: 0,
@@ -148,6 +154,7 @@ describe('resolveTaskConfig: defaults', () => {
       cancelGraceMs: 50,
       connectTimeoutMs: 30_000,
     })
+    expect(resolved.keyOfMethod('resize')).toBe(keyOf)
   })
 
   it.each(['block', 'reject', 'drop-latest', 'drop-oldest'] as const)(
@@ -336,12 +343,12 @@ describe('resolveTaskConfig: invalid options', () => {
     [0, '0'],
     [-5, '-5'],
     [Number.NaN, 'NaN'],
-    [Number.POSITIVE_INFINITY, 'Infinity'],
+    [Number.NEGATIVE_INFINITY, '-Infinity'],
   ])('timeoutMs: %s', (timeoutMs, shown) => {
     expectThrows(
       () => resolve({ timeoutMs }),
       RangeError,
-      `timeoutMs must be a finite number of milliseconds > 0, received ${shown}`,
+      `timeoutMs must be a number of milliseconds > 0, received ${shown}`,
     )
   })
 
@@ -357,12 +364,11 @@ describe('resolveTaskConfig: invalid options', () => {
     [0, '0'],
     [-1, '-1'],
     [Number.NaN, 'NaN'],
-    [Number.POSITIVE_INFINITY, 'Infinity'],
   ])('idleTimeoutMs: %s', (idleTimeoutMs, shown) => {
     expectThrows(
       () => resolve({ idleTimeoutMs }),
       RangeError,
-      `idleTimeoutMs must be a finite number of milliseconds > 0, received ${shown}`,
+      `idleTimeoutMs must be a number of milliseconds > 0, received ${shown}`,
     )
   })
 
@@ -378,12 +384,11 @@ describe('resolveTaskConfig: invalid options', () => {
     [-1, '-1'],
     [-0.5, '-0.5'],
     [Number.NaN, 'NaN'],
-    [Number.POSITIVE_INFINITY, 'Infinity'],
   ])('cancelGraceMs: %s', (cancelGraceMs, shown) => {
     expectThrows(
       () => resolve({ cancelGraceMs }),
       RangeError,
-      `cancelGraceMs must be a finite number of milliseconds >= 0, received ${shown}`,
+      `cancelGraceMs must be a number of milliseconds >= 0, received ${shown}`,
     )
   })
 
@@ -403,7 +408,7 @@ describe('resolveTaskConfig: invalid options', () => {
     expectThrows(
       () => resolve({ connectTimeoutMs }),
       RangeError,
-      `connectTimeoutMs must be a finite number of milliseconds > 0, received ${shown}`,
+      `connectTimeoutMs must be a number of milliseconds > 0, received ${shown}`,
     )
   })
 
@@ -441,9 +446,21 @@ describe('resolveTaskConfig: invalid options', () => {
   it.each([
     ['docId', '"docId"'],
     [null, 'null'],
-    [{ key: 'id' }, 'an object'],
+    [7, '7'],
   ])('keyOf: %s', (keyOf, shown) => {
-    expectThrows(() => resolve({ keyOf }), TypeError, `keyOf must be a function, received ${shown}`)
+    expectThrows(
+      () => resolve({ keyOf }),
+      TypeError,
+      `keyOf must be a function or an object of functions by method, received ${shown}`,
+    )
+  })
+
+  it('keyOf: an object whose entry is not a function', () => {
+    expectThrows(
+      () => resolve({ keyOf: { resize: 'docId' } }),
+      TypeError,
+      'keyOf.resize must be a function, received "docId"',
+    )
   })
 
   it.each([
@@ -507,5 +524,133 @@ describe('describe (value rendering for error messages)', () => {
     expect(describeValue(Object.defineProperty(() => {}, 'name', { value: '' }))).toBe(
       'function (anonymous)',
     )
+  })
+})
+
+describe('resolveTaskConfig: durations and sizes a timer or a pool cannot hold', () => {
+  it.each(['timeoutMs', 'idleTimeoutMs', 'cancelGraceMs', 'connectTimeoutMs'])(
+    '%s: Infinity means never (no timer is armed)',
+    (name) => {
+      expect(resolve({ [name]: Number.POSITIVE_INFINITY })).toHaveProperty(name, undefined)
+    },
+  )
+
+  it.each([
+    ['timeoutMs', 2 ** 31],
+    ['idleTimeoutMs', Number.MAX_SAFE_INTEGER],
+    ['cancelGraceMs', 3e9],
+    ['connectTimeoutMs', 3e9],
+  ])('%s: %s would wrap to 0 in a timer, so it is refused', (name, value) => {
+    expectThrows(
+      () => resolve({ [name]: value }),
+      RangeError,
+      `${name} must be at most 2147483647 ms (about 24.8 days), or Infinity for no limit, received ${value}`,
+    )
+  })
+
+  it('accepts the largest delay a timer holds', () => {
+    expect(resolve({ timeoutMs: 2 ** 31 - 1 }).timeoutMs).toBe(2 ** 31 - 1)
+  })
+
+  it('poolSize: at most 1024', () => {
+    expectThrows(
+      () => resolve({ poolSize: 1e6 }),
+      RangeError,
+      'poolSize must be at most 1024, received 1000000',
+    )
+    expect(resolve({ poolSize: 1024 }).poolSize).toBe(1024)
+  })
+
+  it('a reported core count above the cap gives the cap', () => {
+    vi.stubGlobal('navigator', { hardwareConcurrency: 4096 })
+    expect(resolve().poolSize).toBe(1024)
+  })
+})
+
+describe('resolveTaskConfig: unknown option names', () => {
+  it.each([
+    ['timeOutMs', 'timeoutMs'],
+    ['poolsize', 'poolSize'],
+    ['maxInflight', 'maxInFlight'],
+    ['queuePolcy', 'queuePolicy'],
+    ['keyof', 'keyOf'],
+  ])('%s is refused with a suggestion of %s', (name, meant) => {
+    let error: unknown
+    try {
+      resolve({ [name]: 1 })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(
+      new RegExp(`^defineTask has no option "${name}"; did you mean "${meant}"\\?`),
+    )
+  })
+
+  it('a name far from every option is refused and the options listed', () => {
+    let error: unknown
+    try {
+      resolve({ colour: 'red' })
+    } catch (caught) {
+      error = caught
+    }
+    expect((error as Error).message).toBe(
+      'defineTask has no option "colour" (options: type, worker, init, poolSize, keyOf, timeoutMs, crashPolicy, crashMaxRetries, taskName, taskId, maxInFlight, maxQueueDepth, queuePolicy, balancer, idleTimeoutMs, cancelGraceMs, connectTimeoutMs)',
+    )
+  })
+})
+
+describe('keyOf by method', () => {
+  it('gives each method its own function and none to the others', () => {
+    const resize = (photo: { docId: string }) => photo.docId
+    const resolved = resolve({ keyOf: { resize } })
+    expect(resolved.keyOfMethod('resize')).toBe(resize)
+    expect(resolved.keyOfMethod('stats')).toBeUndefined()
+    // Inherited names are not methods with a key.
+    expect(resolved.keyOfMethod('toString')).toBeUndefined()
+  })
+})
+
+describe('resolveDispatchOptions (task.with)', () => {
+  it("copies valid options, so later changes to the caller's object do not leak in", () => {
+    const controller = new AbortController()
+    const given = { key: 'doc', signal: controller.signal, transfer: [], transferResult: false }
+    const resolved = resolveDispatchOptions(given)
+    given.key = 'other'
+    expect(resolved).toEqual({
+      key: 'doc',
+      signal: controller.signal,
+      transfer: [],
+      transferResult: false,
+    })
+  })
+
+  it.each([
+    [{ signal: {} }, 'with(): signal must be an AbortSignal, received an object'],
+    [{ key: 7 }, 'with(): key must be a string, received 7'],
+    [
+      { transfer: 'x' },
+      'with(): transfer must be an array of transferables (or [] to copy everything), received "x"',
+    ],
+    [{ transferResult: 'no' }, 'with(): transferResult must be a boolean, received "no"'],
+    [{ trace: {} }, 'with(): trace must be a trace from runtime.createTrace(), received an object'],
+    [null, 'with() needs an options object, received null'],
+  ])('%o is refused naming the option', (options, message) => {
+    expectThrows(() => resolveDispatchOptions(options), TypeError, message)
+  })
+
+  it('a misspelt option is refused with a suggestion', () => {
+    expect(() => resolveDispatchOptions({ singal: new AbortController().signal })).toThrow(
+      'with() has no option "singal"; did you mean "signal"?',
+    )
+  })
+
+  it('a getter that throws surfaces at with(), not at a call', () => {
+    const options = {
+      get key(): string {
+        throw new Error('getter')
+      },
+    }
+    expect(() => resolveDispatchOptions(options)).toThrow('getter')
   })
 })

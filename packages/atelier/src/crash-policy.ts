@@ -1,0 +1,51 @@
+/**
+ * What a crash means, decided in one place and without side effects: restart the worker after a
+ * delay or fail the whole task, and whether an interrupted call runs again. The executor carries
+ * the verdict out; these rules are unit-tested on their own, like the queue and the balancer.
+ */
+
+import { backoffDelay } from './backoff.js'
+import type { CrashPolicy } from './options.js'
+
+export interface CrashRules {
+  crashPolicy: CrashPolicy
+  crashMaxRetries: number
+}
+
+export type CrashVerdict =
+  /** Restart the crashed worker after `delayMs`; the task carries on. */
+  | { kind: 'restart'; delayMs: number }
+  /** Fail the task: every call fails until `startWorkers()`. `reason` says why, for the error. */
+  | { kind: 'fail'; reason: string | undefined }
+
+/**
+ * @param taskStreak crashes since any worker of the task last answered a call, this one included
+ * @param slotStreak the same, counted for the crashed worker's slot alone (drives the backoff)
+ */
+export function judgeCrash(
+  rules: CrashRules,
+  taskStreak: number,
+  slotStreak: number,
+): CrashVerdict {
+  if (rules.crashPolicy === 'fail-task') return { kind: 'fail', reason: undefined }
+  if (taskStreak > rules.crashMaxRetries) {
+    return {
+      kind: 'fail',
+      reason: `its workers crashed ${taskStreak} times in a row (crashMaxRetries is ${rules.crashMaxRetries})`,
+    }
+  }
+  return { kind: 'restart', delayMs: backoffDelay(slotStreak) }
+}
+
+/**
+ * Whether a call whose worker crashed under it runs again. Only under
+ * `restart-requeue-in-flight`, at most `crashMaxRetries` attempts after the first, and never when
+ * its arguments were transferred: they went down with the worker, there is nothing to replay.
+ */
+export function mayRequeue(rules: CrashRules, attempts: number, transferred: boolean): boolean {
+  return (
+    rules.crashPolicy === 'restart-requeue-in-flight' &&
+    attempts <= rules.crashMaxRetries &&
+    !transferred
+  )
+}
