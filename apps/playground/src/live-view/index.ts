@@ -14,11 +14,21 @@ import './live-view.css'
 import { frameScheduler, h } from './dom'
 import { epochNow } from './format'
 import { LiveModel } from './model'
+import { labelsOfStatus } from './outcomes'
 import { type Palette, readPalette } from './palette'
 import { SpanList } from './span-list'
 import { TaskCard } from './task-card'
 
-export { drawLanes, type LaneBar, type LaneChart, lanesHeight, spanBar } from './lanes'
+export { metricTaskId, metricWorkerIndex } from './attributes'
+export { axisTicks, drawLanes, type LaneBar, type LaneChart, lanesHeight, spanBar } from './lanes'
+export {
+  type CallOutcome,
+  OUTCOME_ORDER,
+  OUTCOMES,
+  outcomeLabel,
+  outcomeOfError,
+  outcomeOfSpan,
+} from './outcomes'
 export { type Palette, readPalette } from './palette'
 
 export interface LiveViewOptions {
@@ -169,8 +179,8 @@ function legend(): HTMLElement {
     'ul',
     { class: 'lv-legend', 'aria-label': 'Lane colours' },
     item('running', 'running'),
-    item('ok', 'ok'),
-    item('canceled', 'canceled'),
-    item('error', 'failed'),
+    item('ok', labelsOfStatus('ok')),
+    item('canceled', labelsOfStatus('canceled')),
+    item('error', labelsOfStatus('error')),
   )
 }

@@ -24,14 +24,19 @@ export interface LaneChart {
   from: number
   to: number
   bars: Iterable<LaneBar>
-  /** `ago`: ticks count back from the right edge (−5 s … now). `elapsed`: forward from `from`. */
-  axis: 'ago' | 'elapsed'
+  /**
+   * `ago`: ticks count back from the right edge (−5 s … now). `elapsed`: forward from `from`.
+   * `none`: no time axis, for a chart with no data yet (its range would be made up).
+   */
+  axis: 'ago' | 'elapsed' | 'none'
   showWaits?: boolean
+  /** A lane's label when it is not just `W<lane>`. */
+  labels?: ReadonlyArray<string | undefined>
 }
 
 const ROW = 14
 const GAP = 4
-const GUTTER = 30
+const GUTTER = 38
 const AXIS = 16
 
 /** A settled call's bar: from its first dispatch to its settlement, on its latest worker. */
@@ -82,26 +87,25 @@ export function drawLanes(canvas: HTMLCanvasElement, chart: LaneChart, palette: 
     ctx.fillRect(GUTTER, y(lane), plot, ROW)
     ctx.fillStyle = palette.text
     ctx.textAlign = 'left'
-    ctx.fillText(`W${lane}`, 2, y(lane) + ROW / 2)
+    ctx.fillText(chart.labels?.[lane] ?? `W${lane}`, 2, y(lane) + ROW / 2)
   }
 
   const lanesBottom = chart.lanes * (ROW + GAP)
-  const step = tickStep(span)
   ctx.strokeStyle = palette.grid
   ctx.fillStyle = palette.text
   ctx.lineWidth = 1
-  ctx.textAlign = 'center'
-  const first = chart.axis === 'ago' ? chart.to - Math.floor(span / step) * step : chart.from
-  for (let t = first; t <= chart.to + 0.5; t += step) {
+  const ticks = chart.axis === 'none' ? [] : axisTicks(chart.axis, chart.from, chart.to)
+  for (const { t, label } of ticks) {
     const px = Math.round(x(t)) + 0.5
     ctx.beginPath()
     ctx.moveTo(px, 0)
     ctx.lineTo(px, lanesBottom)
     ctx.stroke()
-    const label = chart.axis === 'ago' ? agoLabel(chart.to - t) : elapsedLabel(t - chart.from)
     ctx.textAlign = px > cssWidth - 20 ? 'right' : px < GUTTER + 12 ? 'left' : 'center'
     ctx.fillText(label, px, lanesBottom + AXIS / 2)
   }
+  // The labels a canvas hides from the DOM, for tests and curious readers of the markup.
+  canvas.dataset.ticks = ticks.map((tick) => tick.label).join(' | ')
 
   const bars = Array.from(chart.bars)
   if (chart.showWaits) {
@@ -128,19 +132,46 @@ export function drawLanes(canvas: HTMLCanvasElement, chart: LaneChart, palette: 
   }
 }
 
-/** A round tick spacing giving 4 to 10 ticks over `span` ms. */
+/**
+ * The ticks of a time axis from `from` to `to` (ms): a round step giving 4 to 10 ticks, never
+ * below 1 ms, each label with just enough decimals to tell it from its neighbours.
+ */
+export function axisTicks(
+  axis: 'ago' | 'elapsed',
+  from: number,
+  to: number,
+): Array<{ t: number; label: string }> {
+  const span = Math.max(1, to - from)
+  const step = tickStep(span)
+  const count = Math.floor(span / step + 1e-9)
+  const ticks: Array<{ t: number; label: string }> = []
+  for (let i = 0; i <= count; i++) {
+    const offset = i * step
+    if (axis === 'ago') {
+      ticks.push({ t: to - (count - i) * step, label: agoLabel((count - i) * step, step) })
+    } else {
+      ticks.push({ t: from + offset, label: duration(offset, step) })
+    }
+  }
+  return ticks
+}
+
 function tickStep(span: number): number {
-  const raw = span / 6
+  const raw = Math.max(1, span / 6)
   const magnitude = 10 ** Math.floor(Math.log10(raw))
   for (const m of [1, 2, 5, 10]) if (m * magnitude >= raw) return m * magnitude
   return 10 * magnitude
 }
 
-function agoLabel(ago: number): string {
-  if (ago < 1) return 'now'
-  return ago >= 1000 ? `−${+(ago / 1000).toFixed(1)} s` : `−${Math.round(ago)} ms`
+function agoLabel(ago: number, step: number): string {
+  return ago === 0 ? 'now' : `−${duration(ago, step)}`
 }
 
-function elapsedLabel(t: number): string {
-  return t >= 1000 ? `${+(t / 1000).toFixed(2)} s` : `${Math.round(t)} ms`
+/** `value` ms in ms or s, with the decimals a tick spacing of `step` ms needs. */
+function duration(value: number, step: number): string {
+  if (value >= 1000) {
+    const decimals = Math.min(3, Math.max(0, Math.ceil(-Math.log10(step / 1000) - 1e-9)))
+    return `${+(value / 1000).toFixed(decimals)} s`
+  }
+  return `${Math.round(value)} ms`
 }

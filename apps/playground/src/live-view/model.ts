@@ -12,6 +12,8 @@ import {
   type RuntimeTaskSnapshot,
   type SpanEvent,
 } from 'atelier'
+import { metricTaskId, metricWorkerIndex } from './attributes'
+import { type CallOutcome, outcomeOfSpan } from './outcomes'
 
 export interface Histogram {
   count: number
@@ -30,6 +32,8 @@ export interface TaskModel {
   /** Undefined until the first snapshot that lists the task. */
   snapshot: RuntimeTaskSnapshot | undefined
   counters: Map<string, number>
+  /** Settled calls by outcome, counted from spans (a metric can stand for several outcomes). */
+  outcomes: Map<CallOutcome, number>
   histograms: Map<string, Histogram>
   /** Queue levels: gauges arrive on every change, so they are fresher than the last snapshot. */
   levels: { inFlight: number; pending: number; waiting: number }
@@ -47,6 +51,8 @@ const SETTLES = new Set<string>([
   METRICS.canceledTotal,
   METRICS.rejectedTotal,
   METRICS.requeueTotal,
+  // Timeouts have their own counter in newer builds; older ones count them as canceled.
+  'task.timeout.total',
 ])
 
 export class LiveModel {
@@ -101,13 +107,17 @@ export class LiveModel {
     this.recent.push(span)
     if (this.recent.length > this.recentLimit) this.recent.shift()
     const task = this.#task(span.taskId)
-    if (task && span.workerIndex !== undefined) task.spans.push(span)
+    if (!task) return
+    const outcome = outcomeOfSpan(span)
+    task.outcomes.set(outcome, (task.outcomes.get(outcome) ?? 0) + 1)
+    if (span.workerIndex !== undefined) task.spans.push(span)
   }
 
   #applyMetric(metric: MetricEvent): void {
-    const task = this.#task(metric.attrs.taskId)
+    const taskId = metricTaskId(metric)
+    const task = taskId === undefined ? undefined : this.#task(taskId)
     if (!task) return
-    const { name, value, attrs } = metric
+    const { name, value } = metric
     if (metric.kind === 'counter') {
       task.counters.set(name, (task.counters.get(name) ?? 0) + value)
     } else if (metric.kind === 'histogram') {
@@ -125,7 +135,7 @@ export class LiveModel {
       task.waitingPeak = Math.max(task.waitingPeak, value)
     }
 
-    const worker = attrs.workerIndex
+    const worker = metricWorkerIndex(metric)
     if (worker === undefined || metric.kind !== 'counter') return
     const open = task.open[worker] ?? { count: 0, since: 0 }
     if (name === METRICS.dispatchTotal) {
@@ -146,6 +156,7 @@ export class LiveModel {
         taskId,
         snapshot: undefined,
         counters: new Map(),
+        outcomes: new Map(),
         histograms: new Map(),
         levels: { inFlight: 0, pending: 0, waiting: 0 },
         waitingPeak: 0,
@@ -171,6 +182,7 @@ export class LiveModel {
     this.recent.length = 0
     for (const task of this.tasks.values()) {
       task.counters.clear()
+      task.outcomes.clear()
       task.histograms.clear()
       task.spans = []
       task.waitingPeak = task.levels.waiting

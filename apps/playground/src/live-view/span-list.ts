@@ -3,6 +3,7 @@
 import type { SpanEvent } from 'atelier'
 import { h, setText } from './dom'
 import { ms } from './format'
+import { outcomeLabel, outcomeOfSpan } from './outcomes'
 
 const COLUMNS = ['task', 'method', 'worker', 'wait', 'total', 'outcome'] as const
 
@@ -47,12 +48,15 @@ export class SpanList {
       setText(cells[2]!, span.workerIndex === undefined ? '–' : `W${span.workerIndex}`)
       setText(cells[3]!, span.queueWaitMs === undefined ? '–' : ms(span.queueWaitMs))
       setText(cells[4]!, ms(span.durationMs))
-      const outcome = span.status === 'ok' ? 'ok' : (span.error?.name ?? span.status)
+      const outcome = outcomeLabel(outcomeOfSpan(span))
       setText(
         cells[5]!,
         span.attemptCount > 1 ? `${outcome} (${span.attemptCount} tries)` : outcome,
       )
       cells[5]!.dataset.tone = span.status
+      // The error itself, for whoever wants more than the outcome's word.
+      const detail = span.error ? `${span.error.name}: ${span.error.message}` : ''
+      if (cells[5]!.title !== detail) cells[5]!.title = detail
     }
   }
 }

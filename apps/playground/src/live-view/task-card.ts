@@ -8,19 +8,26 @@ import { h, setText } from './dom'
 import { ms } from './format'
 import { drawLanes, type LaneBar, spanBar } from './lanes'
 import type { TaskModel } from './model'
+import { type CallOutcome, OUTCOME_ORDER, outcomeLabel } from './outcomes'
 import type { Palette } from './palette'
 
-const COUNTERS = [
-  [METRICS.dispatchTotal, 'dispatched'],
-  [METRICS.successTotal, 'ok'],
-  [METRICS.failureTotal, 'failed'],
-  [METRICS.canceledTotal, 'canceled'],
-  [METRICS.rejectedTotal, 'rejected'],
-  [METRICS.requeueTotal, 'requeued'],
-  [METRICS.workerSpawnTotal, 'spawned'],
-  [METRICS.workerCrashTotal, 'crashed'],
-  [METRICS.workerTerminateTotal, 'terminated'],
+/** Counters of calls from metrics; the outcomes that follow them come from spans. */
+const CALL_COUNTERS = [
+  [METRICS.dispatchTotal, 'dispatched', 'dispatched'],
+  [METRICS.requeueTotal, 'requeued', 'requeued'],
 ] as const
+
+/** Counters of workers, from metrics. The test ids keep worker crashes apart from crashed calls. */
+const WORKER_COUNTERS = [
+  [METRICS.workerSpawnTotal, 'spawned', 'spawned'],
+  [METRICS.workerCrashTotal, 'crashed', 'worker-crashed'],
+  [METRICS.workerTerminateTotal, 'terminated', 'terminated'],
+] as const
+
+const BUSY_HINT =
+  'Busy: workers with at least one call on them, of the workers alive. In flight counts calls, not workers: a worker can hold several calls when maxInFlight is above the pool size (the lanes show ×2), and a cancelled call whose handler has not stopped yet keeps its worker busy and its in-flight place until it does.'
+const IN_FLIGHT_HINT =
+  'Calls on workers, of maxInFlight. A cancelled call still running on its worker keeps its place until the worker lets go of it.'
 
 const MEANS = [
   [METRICS.taskDuration, 'mean run'],
@@ -39,9 +46,14 @@ export class TaskCard {
   readonly #type = h('span', { class: 'lv-type' })
   readonly #workerStatus = h('span', { class: 'lv-badge', 'data-testid': 'lv-worker-status' })
   readonly #taskStatus = h('span', { class: 'lv-badge', 'data-testid': 'lv-task-status' })
-  readonly #workers = h('span', { class: 'lv-workers' })
+  readonly #workers = h('span', {
+    class: 'lv-workers',
+    title: BUSY_HINT,
+    'data-testid': 'lv-workers',
+  })
   readonly #meters: Record<'inFlight' | 'pending' | 'waiting', Meter>
   readonly #counters = new Map<string, HTMLElement>()
+  readonly #outcomes = new Map<CallOutcome, HTMLElement>()
   readonly #canvas = h('canvas', { class: 'lv-lanes', role: 'img' })
 
   constructor() {
@@ -52,17 +64,33 @@ export class TaskCard {
     }
     const gauge = h('div', { class: 'lv-gauge' })
     for (const [name, m] of Object.entries(this.#meters)) {
+      const inFlight = name === 'inFlight'
       gauge.append(
-        h('span', { class: 'lv-meter-label' }, name === 'inFlight' ? 'in flight' : name),
+        h(
+          'span',
+          { class: 'lv-meter-label', title: inFlight ? IN_FLIGHT_HINT : null },
+          inFlight ? 'in flight' : name,
+        ),
         m.bar,
         m.value,
       )
     }
-    const counters = h('dl', { class: 'lv-counters' })
-    for (const [name, label] of COUNTERS) {
-      const value = h('dd', { 'data-testid': `lv-counter-${label}` }, '0')
-      this.#counters.set(name, value)
+    const counters = h('dl', { class: 'lv-counters', 'aria-label': 'Calls' })
+    const counter = (label: string, testid: string) => {
+      const value = h('dd', { 'data-testid': `lv-counter-${testid}` }, '0')
       counters.append(h('div', { class: 'lv-counter' }, h('dt', null, label), value))
+      return value
+    }
+    for (const [name, label, testid] of CALL_COUNTERS)
+      this.#counters.set(name, counter(label, testid))
+    for (const outcome of OUTCOME_ORDER) {
+      this.#outcomes.set(outcome, counter(outcomeLabel(outcome), outcome))
+    }
+    const workerCounts = h('p', { class: 'lv-means' }, 'workers')
+    for (const [name, label, testid] of WORKER_COUNTERS) {
+      const value = h('b', { 'data-testid': `lv-counter-${testid}` }, '0')
+      this.#counters.set(name, value)
+      workerCounts.append(h('span', null, `${label} `, value))
     }
     const means = h('p', { class: 'lv-means' })
     for (const [name, label] of MEANS) {
@@ -82,7 +110,12 @@ export class TaskCard {
         this.#taskStatus,
         this.#workers,
       ),
-      h('div', { class: 'lv-task-body' }, h('div', { class: 'lv-left' }, gauge, means), counters),
+      h(
+        'div',
+        { class: 'lv-task-body' },
+        h('div', { class: 'lv-left' }, gauge, means, workerCounts),
+        counters,
+      ),
       this.#canvas,
     )
   }
@@ -97,14 +130,24 @@ export class TaskCard {
     this.#workerStatus.dataset.tone = s.workerStatus
     setText(this.#taskStatus, s.taskStatus)
     this.#taskStatus.dataset.tone = s.taskStatus
-    setText(this.#workers, `${s.busyWorkers}/${s.totalWorkers} busy · ${s.queuePolicy}`)
+    // Workers and calls in words that agree: busy is counted in workers, in flight in calls.
+    const down = s.totalWorkers - s.activeWorkers
+    setText(
+      this.#workers,
+      `${s.busyWorkers} of ${s.activeWorkers} workers busy${down > 0 ? ` · ${down} down` : ''} · ${s.queuePolicy}`,
+    )
 
     const { inFlight, pending, waiting } = task.levels
     setMeter(this.#meters.inFlight, inFlight, s.maxInFlight, `${inFlight}/${s.maxInFlight}`)
     setMeter(this.#meters.pending, pending, s.maxQueueDepth, `${pending}/${s.maxQueueDepth}`)
     setMeter(this.#meters.waiting, waiting, Math.max(1, task.waitingPeak), String(waiting))
 
-    for (const [name] of COUNTERS) setText(this.#counters.get(name)!, task.counters.get(name) ?? 0)
+    for (const [name] of [...CALL_COUNTERS, ...WORKER_COUNTERS]) {
+      setText(this.#counters.get(name)!, task.counters.get(name) ?? 0)
+    }
+    for (const [outcome, element] of this.#outcomes) {
+      setText(element, task.outcomes.get(outcome) ?? 0)
+    }
     for (const [name] of MEANS) {
       const histogram = task.histograms.get(name)
       setText(this.#counters.get(name)!, histogram ? ms(histogram.sum / histogram.count) : '–')
@@ -124,12 +167,15 @@ export class TaskCard {
       if (bar) bars.push(bar)
     }
     let open = false
+    // A worker holding several calls says so, which is how "in flight" can exceed busy workers.
+    const labels: string[] = []
     task.open.forEach((calls, lane) => {
       if (calls.count === 0) return
       open = true
+      if (calls.count > 1) labels[lane] = `W${lane} ×${calls.count}`
       bars.push({ lane, start: calls.since, end: now, tone: 'running' })
     })
-    drawLanes(this.#canvas, { lanes, from, to: now, bars, axis: 'ago' }, palette)
+    drawLanes(this.#canvas, { lanes, from, to: now, bars, axis: 'ago', labels }, palette)
     return open || task.spans.length > 0
   }
 }
