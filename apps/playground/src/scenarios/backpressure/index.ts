@@ -3,14 +3,8 @@
  * change defines a fresh task (and disposes the old one), so you see one policy at a time.
  */
 
-import {
-  createTaskRuntime,
-  QueueDropError,
-  type QueuePolicy,
-  type Task,
-  TaskDisposedError,
-} from 'atelier'
-import { createLiveView } from '../../live-view'
+import { createTaskRuntime, type QueuePolicy, type Task } from 'atelier'
+import { createLiveView, outcomeLabel, outcomeOfError } from '../../live-view'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { frameScheduler, h } from '../../ui/dom'
 import { type Scenario, type ScenarioHandle, scenarioLayout, section } from '../scenario'
@@ -39,7 +33,9 @@ function mount(panel: HTMLElement): ScenarioHandle {
     rate: 40,
     jobMs: 80,
   }
-  const counts = { produced: 0, completed: 0, dropped: 0, rejected: 0, failed: 0 }
+  // Calls by how they ended, in Atelier's outcome words (a refused call and an evicted one are
+  // both `queue`: "dropped", whichever policy did it).
+  const counts = { produced: 0, ok: 0, queue: 0, exception: 0 }
   let generation = 0
   let taskId = ''
   let task: Task<JobAPI> = define()
@@ -68,6 +64,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
     task = define()
     // Disposing removes the old task from snapshots; the live view drops it.
     for (const key of Object.keys(counts) as Array<keyof typeof counts>) counts[key] = 0
+    chart.reset()
     void old.dispose()
     status.textContent = `Task redefined: ${settings.queuePolicy}, maxInFlight ${settings.maxInFlight}, maxQueueDepth ${settings.maxQueueDepth}. Counts reset.`
     render.schedule()
@@ -78,14 +75,12 @@ function mount(panel: HTMLElement): ScenarioHandle {
     for (let i = 0; i < n; i++) {
       counts.produced++
       task.job(settings.jobMs).then(
-        () => count(mine, 'completed'),
+        () => count(mine, 'ok'),
         (error: unknown) => {
-          if (error instanceof TaskDisposedError) return
-          if (error instanceof QueueDropError) {
-            count(mine, error.policy === 'reject' ? 'rejected' : 'dropped')
-          } else {
-            count(mine, 'failed')
-          }
+          const outcome = outcomeOfError(error)
+          // A disposed task's calls belong to the policy before: its counts are gone already.
+          if (outcome === 'disposed') return
+          count(mine, outcome === 'queue' ? 'queue' : 'exception')
         },
       )
     }
@@ -190,9 +185,9 @@ function mount(panel: HTMLElement): ScenarioHandle {
 
   const stats = {
     produced: stat('produced', 'bp-produced'),
-    completed: stat('completed', 'bp-completed', 'ok'),
-    dropped: stat('dropped', 'bp-dropped', 'warn'),
-    rejected: stat('rejected', 'bp-rejected', 'err'),
+    ok: stat(outcomeLabel('ok'), 'bp-ok', 'ok'),
+    queue: stat(outcomeLabel('queue'), 'bp-queue', 'warn'),
+    exception: stat(outcomeLabel('exception'), 'bp-exception', 'err'),
   }
   const levels = {
     waiting: stat('waiting', 'bp-waiting'),
@@ -206,14 +201,19 @@ function mount(panel: HTMLElement): ScenarioHandle {
       h('div', { class: 'stats' }, ...Object.values(levels).map((s) => s.element)),
       chart.element,
     ),
-    section('Calls', h('div', { class: 'stats' }, ...Object.values(stats).map((s) => s.element))),
+    section(
+      'Calls',
+      h('div', { class: 'stats' }, ...Object.values(stats).map((s) => s.element)),
+      h(
+        'p',
+        { class: 'note' },
+        `A call the queue refuses (reject, drop-latest) or evicts (drop-oldest) is ${outcomeLabel('queue')}: it fails with QueueDropError, whose policy says which.`,
+      ),
+    ),
   )
 
   const render = frameScheduler(() => {
-    stats.produced.set(counts.produced)
-    stats.completed.set(counts.completed)
-    stats.dropped.set(counts.dropped)
-    stats.rejected.set(counts.rejected)
+    for (const [key, s] of Object.entries(stats)) s.set(counts[key as keyof typeof counts])
   })
 
   // Continuous snapshots (not only on change) so the chart scrolls while the queue is steady.

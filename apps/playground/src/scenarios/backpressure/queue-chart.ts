@@ -1,6 +1,12 @@
 /**
  * Queue depth over time as stacked areas: in flight at the bottom, pending above it, waiting
- * on top, with the task's two limits as dashed lines. Fed one sample per snapshot.
+ * on top, with the task's two limits as dashed lines. Fed one sample per snapshot, for one task
+ * at a time (`reset` when the task changes).
+ *
+ * The vertical scale has two bands, each scaled to what it shows. The queue (in flight and
+ * pending, bounded by the limits) always fills the lower band, so it never shrinks to a sliver.
+ * Callers waiting to be admitted (`block`), unbounded, get the band above it, scaled to their
+ * own peak in the window.
  */
 
 import { h } from '../../ui/dom'
@@ -14,6 +20,8 @@ interface Sample {
 
 const WINDOW_MS = 10_000
 const HEIGHT = 120
+/** The lower band's share of the plot while some caller waits; otherwise it has all of it. */
+const QUEUE_SHARE = 0.6
 const SERIES = [
   ['inFlight', '#4f46e5', 'in flight'],
   ['pending', '#a5b4fc', 'pending'],
@@ -42,6 +50,11 @@ export function createQueueChart() {
   const samples: Sample[] = []
   let limits = { maxInFlight: 1, maxQueueDepth: 0 }
 
+  /** A new task: the old one's history is not this one's state. */
+  function reset(): void {
+    samples.length = 0
+  }
+
   function push(sample: Sample, nextLimits: typeof limits): void {
     limits = nextLimits
     samples.push(sample)
@@ -60,10 +73,19 @@ export function createQueueChart() {
     const ctx = canvas.getContext('2d')!
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
     ctx.clearRect(0, 0, width, HEIGHT)
-    const capacity = limits.maxInFlight + limits.maxQueueDepth
-    const peak = Math.max(capacity + 2, ...samples.map((s) => s.inFlight + s.pending + s.waiting))
+    const capacity = Math.max(1, limits.maxInFlight + limits.maxQueueDepth)
+    const waitingPeak = Math.max(0, ...samples.map((s) => s.waiting))
+    const base = HEIGHT - 4
+    const plot = HEIGHT - 16
+    // With nobody waiting, the queue takes the whole height (less room for the top label).
+    const queueBand = waitingPeak > 0 ? plot * QUEUE_SHARE : plot * 0.9
     const x = (t: number) => width - ((now - t) / WINDOW_MS) * width
-    const y = (v: number) => HEIGHT - 4 - (v / peak) * (HEIGHT - 16)
+    const y = (v: number) =>
+      v <= capacity
+        ? base - (v / capacity) * queueBand
+        : base - queueBand - ((v - capacity) / waitingPeak) * (plot - queueBand)
+    canvas.dataset.queueMax = String(capacity)
+    canvas.dataset.waitingMax = String(waitingPeak)
 
     // Stacked from the top series down, each area covering the ones under it.
     for (let top = SERIES.length - 1; top >= 0; top--) {
@@ -97,7 +119,12 @@ export function createQueueChart() {
       ctx.fillText(label, align === 'left' ? 4 : width - 4, py - 3)
     }
     ctx.setLineDash([])
+    if (waitingPeak > 0) {
+      // The upper band has its own scale: say so, with its top value.
+      ctx.textAlign = 'left'
+      ctx.fillText(`waiting (own scale, up to ${waitingPeak})`, 4, 10)
+    }
   }
 
-  return { element, push }
+  return { element, push, reset }
 }

@@ -1,9 +1,14 @@
 /** One document: a cell per page coloured by its outcome, its counts, and its Cancel button. */
 
+import { type CallOutcome, outcomeLabel } from '../../live-view'
 import { button } from '../../ui/controls'
 import { h, setText } from '../../ui/dom'
 
-export type PageState = 'queued' | 'done' | 'canceled' | 'timeout' | 'failed'
+/** A page still to settle, or the outcome it settled with (named in Atelier's words). */
+export type PageState = 'queued' | Extract<CallOutcome, 'ok' | 'abort' | 'timeout' | 'exception'>
+
+/** The counts each card shows, in this order. */
+const COUNTED = ['ok', 'abort', 'timeout'] as const
 
 export interface DocumentSpec {
   id: string
@@ -16,7 +21,7 @@ export class DocumentCard {
   #pages: PageState[] = []
   readonly #cells = h('ol', { class: 'pages', 'aria-hidden': 'true' })
   readonly #summary: HTMLElement
-  readonly #counts: Record<'done' | 'canceled' | 'timeout' | 'outstanding', HTMLElement>
+  readonly #counts: Record<(typeof COUNTED)[number] | 'outstanding', HTMLElement>
 
   constructor(
     readonly doc: DocumentSpec,
@@ -25,22 +30,22 @@ export class DocumentCard {
     this.cancel = button('Cancel', `cancel-${doc.id}`, onCancel, 'danger')
     this.cancel.setAttribute('aria-label', `Cancel ${doc.title}`)
     this.cancel.disabled = true
-    const count = (key: string, label: string) =>
-      h(
-        'span',
-        { class: `count count-${key}` },
-        h('b', { 'data-testid': `doc-${doc.id}-${key}` }, '0'),
-        ` ${label}`,
-      )
-    const done = count('done', 'done')
-    const canceled = count('canceled', 'canceled')
-    const timeout = count('timeout', 'timed out')
+    const count = (key: string, label: string) => {
+      const value = h('b', { 'data-testid': `doc-${doc.id}-${key}` }, '0')
+      return { value, element: h('span', { class: `count count-${key}` }, value, ` ${label}`) }
+    }
+    const counted = COUNTED.map((outcome) => count(outcome, outcomeLabel(outcome)))
     const outstanding = count('outstanding', 'to go')
+    const [ok, abort, timeout] = counted as [
+      (typeof counted)[number],
+      (typeof counted)[number],
+      (typeof counted)[number],
+    ]
     this.#counts = {
-      done: done.firstChild as HTMLElement,
-      canceled: canceled.firstChild as HTMLElement,
-      timeout: timeout.firstChild as HTMLElement,
-      outstanding: outstanding.firstChild as HTMLElement,
+      ok: ok.value,
+      abort: abort.value,
+      timeout: timeout.value,
+      outstanding: outstanding.value,
     }
     this.#summary = h('p', { class: 'doc-summary', 'data-testid': `doc-${doc.id}-status` }, 'idle')
     this.element = h(
@@ -48,7 +53,7 @@ export class DocumentCard {
       { class: 'doc', 'data-testid': `doc-${doc.id}` },
       h('header', { class: 'doc-head' }, h('h4', null, doc.title), this.cancel),
       this.#cells,
-      h('p', { class: 'doc-counts' }, done, canceled, timeout, outstanding),
+      h('p', { class: 'doc-counts' }, ...counted.map((c) => c.element), outstanding.element),
       this.#summary,
     )
   }
@@ -70,22 +75,26 @@ export class DocumentCard {
   }
 
   render(): void {
-    const tally = { queued: 0, done: 0, canceled: 0, timeout: 0, failed: 0 }
+    const tally: Record<PageState, number> = {
+      queued: 0,
+      ok: 0,
+      abort: 0,
+      timeout: 0,
+      exception: 0,
+    }
     this.#pages.forEach((state, i) => {
       tally[state]++
       const cell = this.#cells.children[i] as HTMLElement
       if (cell.dataset.state !== state) cell.dataset.state = state
     })
-    setText(this.#counts.done, tally.done)
-    setText(this.#counts.canceled, tally.canceled)
-    setText(this.#counts.timeout, tally.timeout)
+    for (const outcome of COUNTED) setText(this.#counts[outcome], tally[outcome])
     setText(this.#counts.outstanding, tally.queued)
     const state =
       tally.queued > 0
         ? 'working'
-        : tally.canceled > 0
+        : tally.abort > 0
           ? 'canceled'
-          : tally.done === this.#pages.length
+          : tally.ok === this.#pages.length
             ? 'done'
             : 'incomplete'
     this.element.dataset.state = state
@@ -94,10 +103,10 @@ export class DocumentCard {
       state === 'working'
         ? `${tally.queued} pages queued or rendering`
         : state === 'canceled'
-          ? `Cancelled: ${tally.canceled} pages never finished`
+          ? `${tally.abort} pages ${outcomeLabel('abort')}`
           : state === 'done'
             ? 'All pages rendered'
-            : `${tally.timeout + tally.failed} pages did not finish`,
+            : `${tally.timeout} pages ${outcomeLabel('timeout')}, ${tally.exception} ${outcomeLabel('exception')}`,
     )
     if (tally.queued === 0) this.cancel.disabled = true
   }

@@ -4,8 +4,8 @@
  * stop (the worker cooperates through ctx), and the other documents carry on.
  */
 
-import { AbortError, createTaskRuntime, type Task, TimeoutError } from 'atelier'
-import { createLiveView } from '../../live-view'
+import { AbortError, createTaskRuntime, type Task } from 'atelier'
+import { createLiveView, outcomeLabel, outcomeOfError } from '../../live-view'
 import { button, numberField, selectField } from '../../ui/controls'
 import { h } from '../../ui/dom'
 import { type Scenario, scenarioLayout, section } from '../scenario'
@@ -91,12 +91,12 @@ function mount(panel: HTMLElement): undefined {
   const legend = h(
     'ul',
     { class: 'page-legend' },
-    ...(['queued', 'done', 'canceled', 'timeout'] as const).map((state) =>
+    ...(['queued', 'ok', 'abort', 'timeout'] as const).map((state) =>
       h(
         'li',
         null,
         h('span', { class: 'page', 'data-state': state, 'aria-hidden': 'true' }),
-        state === 'queued' ? 'queued or running' : state === 'timeout' ? 'timed out' : state,
+        state === 'queued' ? 'queued or running' : outcomeLabel(state),
       ),
     ),
   )
@@ -148,15 +148,11 @@ function mount(panel: HTMLElement): undefined {
         const settle = (state: PageState) => card.settle(page, state)
         calls.push(
           active.renderPage(card.doc.id, page, settings.pageMs).then(
-            () => settle('done'),
-            (error: unknown) =>
-              settle(
-                error instanceof TimeoutError
-                  ? 'timeout'
-                  : error instanceof AbortError
-                    ? 'canceled'
-                    : 'failed',
-              ),
+            () => settle('ok'),
+            (error: unknown) => {
+              const outcome = outcomeOfError(error)
+              settle(outcome === 'abort' || outcome === 'timeout' ? outcome : 'exception')
+            },
           ),
         )
       }

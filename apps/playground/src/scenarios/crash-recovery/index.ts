@@ -11,11 +11,18 @@ import {
   type Task,
   WorkerCrashedError,
 } from 'atelier'
-import { createLiveView } from '../../live-view'
+import {
+  createLiveView,
+  metricTaskId,
+  metricWorkerIndex,
+  outcomeLabel,
+  outcomeOfSpan,
+} from '../../live-view'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { frameScheduler, h, setText } from '../../ui/dom'
 import { type Scenario, type ScenarioHandle, scenarioLayout, section } from '../scenario'
 import { createCrashLog } from './crash-log'
+import { CRASH_ON_START } from './crash-on-start'
 import type { FlakyAPI } from './flaky.worker'
 
 /** Chromium appends the worker script's URL and line to the message; the log needs neither. */
@@ -33,6 +40,8 @@ const POLICIES: readonly CrashPolicy[] = [
 const POOL_SIZE = 3
 const RATE = 16
 const JOB_MS = 150
+/** The crash loop: after the injected crash, this many restarts crash again as they start. */
+const LOOP_RESTARTS = 2
 
 function mount(panel: HTMLElement): ScenarioHandle {
   const origin = Date.now()
@@ -48,6 +57,10 @@ function mount(panel: HTMLElement): ScenarioHandle {
   let lastError = ''
   let generation = 0
   let workload: ReturnType<typeof setInterval> | undefined
+  /** Workers still to be spawned broken, for the crash loop. */
+  let brokenStarts = 0
+  /** Set while Restart task runs: the spawns it makes are not backoffs. */
+  let restarting = false
 
   // ---- the page ----------------------------------------------------------------------------
 
@@ -88,23 +101,23 @@ function mount(panel: HTMLElement): ScenarioHandle {
     () => inject(POOL_SIZE),
     'danger',
   )
+  const crashLoop = button('Crash loop', 'cr-crash-loop', () => loop(), 'danger')
+  crashLoop.title = `Inject a crash, and make the next ${LOOP_RESTARTS} restarts crash as they start: the restart delay doubles each time.`
   // startWorkers() revives a failed task (and spawns any worker still backing off).
-  const restart = button('Restart task', 'cr-restart', () => {
-    void task.startWorkers().then(() => setText(status, 'startWorkers(): every worker is up.'))
-  })
+  const restart = button('Restart task', 'cr-restart', () => restartTask())
   const status = h(
     'p',
     { class: 'status', role: 'status', 'data-testid': 'cr-status' },
     `Pool: ${POOL_SIZE} workers.`,
   )
-  layout.actions.append(toggle, crashOne, crashMany, restart, status)
+  layout.actions.append(toggle, crashOne, crashMany, crashLoop, restart, status)
 
   const stats = {
-    completed: stat('calls ok', 'cr-completed', 'ok'),
+    completed: stat(`calls ${outcomeLabel('ok')}`, 'cr-completed', 'ok'),
     crashes: stat('worker crashes', 'cr-crashes', 'err'),
     spawns: stat('workers spawned', 'cr-spawns'),
     requeues: stat('calls requeued', 'cr-requeues', 'accent'),
-    crashedCalls: stat('crashed calls', 'cr-crashed-calls', 'warn'),
+    crashedCalls: stat(`calls ${outcomeLabel('crash')}`, 'cr-crashed-calls', 'warn'),
   }
   const health = h('span', { class: 'lv-badge', 'data-testid': 'cr-health' }, 'stopped')
   const alive = h('span', { class: 'muted' })
@@ -118,7 +131,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
       h(
         'p',
         { class: 'note' },
-        'Crashed calls: workload calls rejected with WorkerCrashedError. Requeued calls ran again instead.',
+        `Calls ${outcomeLabel('crash')}: workload calls rejected with WorkerCrashedError. Requeued calls ran again instead.`,
       ),
     ),
     section(
@@ -136,17 +149,55 @@ function mount(panel: HTMLElement): ScenarioHandle {
   // ---- the task ----------------------------------------------------------------------------
 
   // Crashes, spawns and requeues come from the runtime's event stream, filtered to the current
-  // task. Subscribed before the first task exists, so its first spawns count too.
+  // task, and so does the crash log. Subscribed before the first task exists, so its first
+  // spawns count too.
   let taskId = ''
   runtime.subscribeEvents((event) => {
-    if (event.kind !== 'counter' || event.attrs.taskId !== taskId) return
-    if (event.name === METRICS.workerCrashTotal) counts.crashes++
-    else if (event.name === METRICS.workerSpawnTotal) counts.spawns++
-    else if (event.name === METRICS.requeueTotal) counts.requeues++
-    else return
-    log.onMetric(event)
+    if (event.kind === 'span') {
+      if (event.taskId !== taskId) return
+      const outcome = outcomeOfSpan(event)
+      // The worker answered (even with an error): it is healthy, its crash count starts over.
+      if (event.workerIndex !== undefined && (outcome === 'ok' || outcome === 'exception')) {
+        log.answered(event.workerIndex)
+      }
+      log.call(event)
+      return
+    }
+    if (event.kind !== 'counter' || metricTaskId(event) !== taskId) return
+    const worker = metricWorkerIndex(event)
+    if (event.name === METRICS.workerCrashTotal) {
+      counts.crashes++
+      if (worker !== undefined) log.crashed(worker, event.ts, crashMessage())
+      // The task decides whether it failed right after it reports the crash.
+      const crashed = task
+      queueMicrotask(() => {
+        if (crashed === task && task.getState().failed) {
+          log.taskFailed(Date.now(), failureReason())
+        }
+      })
+    } else if (event.name === METRICS.workerSpawnTotal) {
+      counts.spawns++
+      if (worker !== undefined) log.spawned(worker, event.ts, restarting)
+    } else if (event.name === METRICS.requeueTotal) {
+      counts.requeues++
+      if (worker !== undefined) log.requeued(worker)
+    } else {
+      return
+    }
     render.schedule()
   })
+
+  function crashMessage(): string {
+    const crash = task.getState().lastCrash
+    return crash ? withoutLocation(crash.error.message) : 'unknown error'
+  }
+
+  function failureReason(): string {
+    return settings.crashPolicy === 'fail-task'
+      ? 'crashPolicy fail-task'
+      : `more than crashMaxRetries (${settings.crashMaxRetries}) crashes in a row`
+  }
+
   let task = define()
 
   function define(): Task<FlakyAPI> {
@@ -163,11 +214,14 @@ function mount(panel: HTMLElement): ScenarioHandle {
       maxQueueDepth: 24,
       crashPolicy: settings.crashPolicy,
       crashMaxRetries: settings.crashMaxRetries,
-      worker: () =>
-        new Worker(new URL('./flaky.worker.ts', import.meta.url), {
+      worker: () => {
+        const broken = brokenStarts > 0
+        if (broken) brokenStarts--
+        return new Worker(new URL('./flaky.worker.ts', import.meta.url), {
           type: 'module',
-          name: 'flaky',
-        }),
+          name: broken ? CRASH_ON_START : 'flaky',
+        })
+      },
     })
   }
 
@@ -177,8 +231,13 @@ function mount(panel: HTMLElement): ScenarioHandle {
     generation++
     for (const key of Object.keys(counts) as Array<keyof typeof counts>) counts[key] = 0
     lastError = ''
+    brokenStarts = 0
     task = define()
     void old.dispose()
+    log.note(
+      Date.now(),
+      `task redefined: ${settings.crashPolicy}, crashMaxRetries ${settings.crashMaxRetries}`,
+    )
     setText(
       status,
       `Task redefined: ${settings.crashPolicy}, crashMaxRetries ${settings.crashMaxRetries}. Counts reset.`,
@@ -206,6 +265,31 @@ function mount(panel: HTMLElement): ScenarioHandle {
   function inject(times: number): void {
     for (let i = 0; i < times; i++) task.crash(new ArrayBuffer(1)).catch(() => {})
     setText(status, times === 1 ? 'Crash injected.' : `${times} crashes injected at once.`)
+  }
+
+  /** A crash, then restarts that crash again as they start: the backoff doubles each time. */
+  function loop(): void {
+    brokenStarts = LOOP_RESTARTS
+    inject(1)
+    setText(
+      status,
+      `Crash loop: the crashed worker's next ${LOOP_RESTARTS} restarts crash too. Watch the backoff double in the log.`,
+    )
+  }
+
+  /** startWorkers(): revives a failed task, and spawns any worker still backing off at once. */
+  function restartTask(): void {
+    const failed = task.getState().failed
+    // A broken build would not fix itself on a restart, but the crash loop is a demo of backoff.
+    brokenStarts = 0
+    log.restarted(Date.now(), failed)
+    restarting = true
+    const started = task.startWorkers()
+    void started
+      .then(() => setText(status, 'startWorkers(): every worker is up.'))
+      .finally(() => {
+        restarting = false
+      })
   }
 
   function bump(mine: number, key: keyof typeof counts): void {
@@ -241,7 +325,6 @@ function mount(panel: HTMLElement): ScenarioHandle {
     } else {
       setText(lastCrash, 'No crash yet.')
     }
-    log.tick(Date.now())
     setText(lastErrorLine, lastError ? `Last WorkerCrashedError: ${lastError}` : '')
   }, 250)
 

@@ -133,9 +133,16 @@ function mount(panel: HTMLElement): undefined {
         setText(chart.makespan, '–')
         setText(chart.wait, '')
         chart.canvas.dataset.bars = '0'
+        // No run yet, no time scale: an axis over a made-up range would only mislead.
         drawLanes(
           chart.canvas,
-          { lanes: workload.poolSize, from: 0, to: scale, bars: [], axis: 'elapsed' },
+          {
+            lanes: workload.poolSize,
+            from: 0,
+            to: scale,
+            bars: [],
+            axis: results.length > 0 ? 'elapsed' : 'none',
+          },
           palette,
         )
         continue
