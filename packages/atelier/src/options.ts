@@ -36,11 +36,32 @@ export type BalancerName = 'least-busy' | 'round-robin'
 type AnyFunction = (...args: any[]) => any
 
 /** The argument lists of the methods of `T` (a task's API), as a union of tuples. */
+type ArgumentLists<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => any ? WithoutContext<A> : never
+}[keyof T]
+
+/** The type of argument `I` across a union of argument lists: `undefined` where one is shorter. */
+type Column<U, I extends number> = U extends unknown[]
+  ? `${I}` extends keyof Required<U>
+    ? Required<U>[I] | undefined
+    : undefined
+  : never
+
+/**
+ * What a single `keyOf` function receives: any method's arguments. Each position is the union of
+ * what the methods pass there, and optional, since some methods pass fewer (or none): so
+ * `(photo) => photo?.docId` type-checks, and `photo.docId` rightly does not when some method
+ * takes no photo.
+ */
 export type MethodArgs<T> = 0 extends 1 & T
   ? any[]
-  : {
-      [K in keyof T]: T[K] extends (...args: infer A) => any ? WithoutContext<A> : never
-    }[keyof T]
+  : [
+      a0?: Column<ArgumentLists<T>, 0>,
+      a1?: Column<ArgumentLists<T>, 1>,
+      a2?: Column<ArgumentLists<T>, 2>,
+      a3?: Column<ArgumentLists<T>, 3>,
+      ...rest: unknown[],
+    ]
 
 /** Derives a call's cancellation key from its arguments; `undefined` (or `''`) means no key. */
 export type KeyFunction<Args extends unknown[] = any[]> = (...args: Args) => string | undefined

@@ -9,7 +9,7 @@
  * export type ResizeAPI = StripTaskContext<typeof handlers>
  * serve(handlers)
  */
-export { UnknownMethodError } from './errors.js'
+export { AbortError, TimeoutError, UnknownMethodError } from './errors.js'
 export {
   createTaskWorker,
   type HarnessEndpoint,

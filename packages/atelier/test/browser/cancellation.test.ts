@@ -156,4 +156,50 @@ describe('cancellation', () => {
     await expect(next).resolves.toBe(5)
     expect(task.getState().queueDepth).toBe(0)
   })
+
+  test('abort reasons keep their class in the worker, and errors thrown there keep theirs here', async () => {
+    const { task, runtime } = define({ timeoutMs: 2000 })
+    const byKey = gate('classify')
+    const keyed = outcome(task.with({ key: byKey }).classify(byKey))
+    await started(byKey)
+    runtime.abortTaskController.abort(byKey)
+    await keyed
+    expect(await aborted(byKey)).toBe('AbortError')
+
+    const { task: quick } = define({ timeoutMs: 50 })
+    const timed = gate('classify')
+    const late = outcome(quick.classify(timed))
+    expect((await late).ok).toBe(false)
+    expect(await aborted(timed)).toBe('TimeoutError')
+
+    const abort = await outcome(task.throwAtelier('abort'))
+    expect(abort.ok === false && abort.error).toBeInstanceOf(AbortError)
+    expect(abort.ok === false && abort.error.message).toBe('stopped in the worker')
+    const timeout = await outcome(task.throwAtelier('timeout'))
+    expect(timeout.ok === false && timeout.error).toBeInstanceOf(TimeoutError)
+    expect(timeout.ok === false && timeout.error.timeoutMs).toBe(5)
+  })
+
+  test('keyOf by method: methods without one have no key, and a keyOf may return undefined', async () => {
+    const { task, runtime } = define({
+      keyOf: { hold: (g) => g, echo: (value) => (typeof value === 'string' ? value : undefined) },
+    })
+    // A method without arguments, and one whose keyOf says "no key", run as usual.
+    await expect(task.context()).resolves.toMatchObject({ key: undefined })
+    await expect(task.echo(5)).resolves.toBe(5)
+    await expect(task.echo('doc-9')).resolves.toBe('doc-9')
+    const g = gate('keyed')
+    const held = outcome(task.hold(g))
+    await started(g)
+    runtime.abortTaskController.abort(g)
+    const result = await held
+    expect(result.ok === false && result.error).toBeInstanceOf(AbortError)
+  })
+
+  test('a single keyOf written for the arguments it may not get lets other methods run', async () => {
+    const { task } = define({ keyOf: (first) => (typeof first === 'string' ? first : undefined) })
+    await expect(task.context()).resolves.toMatchObject({ key: undefined })
+    await expect(task.echo('doc-1')).resolves.toBe('doc-1')
+    await expect(task.with({ key: 'x' }).context()).resolves.toMatchObject({ key: 'x' })
+  })
 })

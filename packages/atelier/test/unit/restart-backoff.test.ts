@@ -120,6 +120,24 @@ describe('restart backoff (fake timers)', () => {
     await task.dispose()
   })
 
+  test('a lazy task restarts a crashed worker after its backoff, without waiting for a call', async () => {
+    const runtime = createTaskRuntime({ observability: { spans: 'off' } })
+    const task = runtime.defineTask<{ run(): string }>({
+      type: 'singleton',
+      worker: () => new FakeWorker() as unknown as Worker,
+    })
+    await expect(task.run()).resolves.toBe('ok')
+    FakeWorker.spawned[0]!.crash()
+    expect(task.getState()).toMatchObject({ activeWorkers: 0, workerStatus: 'crashed' })
+    await vi.advanceTimersByTimeAsync(99)
+    expect(FakeWorker.spawned).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    // Warm again before anyone asks: the next call pays no cold start.
+    expect(FakeWorker.spawned).toHaveLength(2)
+    expect(task.getState()).toMatchObject({ activeWorkers: 1, workerStatus: 'running' })
+    await task.dispose()
+  })
+
   test('an idle timeout stops the worker, and the next call starts one', async () => {
     const runtime = createTaskRuntime({ observability: { spans: 'off' } })
     const task = runtime.defineTask<{ run(): string }>({
