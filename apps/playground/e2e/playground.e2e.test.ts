@@ -16,10 +16,13 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs'
 
 const APP = fileURLToPath(new URL('..', import.meta.url))
+const CHECKS = `${await mkdtemp(`${tmpdir()}/atelier-playground-`)}/`
 const DOCS = process.env.UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../docs/', import.meta.url))
-  : `${await mkdtemp(`${tmpdir()}/atelier-playground-`)}/`
+  : CHECKS
 const WAIT = { timeout: 30_000, interval: 50 }
+const WIDE = { width: 1280, height: 900 }
+const PHONE = { width: 390, height: 844 }
 
 let server: ViteDevServer
 let browser: Browser
@@ -37,10 +40,13 @@ beforeAll(async () => {
   await server.listen()
   const { port } = server.httpServer!.address() as AddressInfo
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  page = await browser.newPage({ viewport: WIDE })
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(`http://127.0.0.1:${port}/`)
   await mkdir(DOCS, { recursive: true })
+  // Every scenario is also pictured at phone size; those pictures are for people checking the
+  // layout, not for the README.
+  console.info(`playground screenshots: ${DOCS}${DOCS === CHECKS ? '' : ` and ${CHECKS}`}`)
 })
 
 afterAll(async () => {
@@ -63,7 +69,8 @@ async function setNumber(id: string, value: number): Promise<void> {
   await page.press(byTestId(id), 'Tab')
 }
 
-async function screenshot(name: string): Promise<void> {
+/** For the README (docs/, with UPDATE_SCREENSHOTS=1), or, with `check`, only for a look. */
+async function screenshot(name: string, check = false): Promise<void> {
   // No hover or focus ring left over from the test's own clicks.
   await page.mouse.move(0, 0)
   await page.evaluate(() => {
@@ -74,7 +81,13 @@ async function screenshot(name: string): Promise<void> {
   await page.evaluate(
     () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
   )
-  await page.screenshot({ path: `${DOCS}${name}.png` })
+  await page.screenshot({ path: `${check ? CHECKS : DOCS}${name}.png` })
+}
+
+/** The tick labels a lanes canvas drew (it lists them in `data-ticks`). */
+async function ticks(selector: string): Promise<string[]> {
+  const value = (await page.getAttribute(selector, 'data-ticks')) ?? ''
+  return value === '' ? [] : value.split(' | ')
 }
 
 test('tabs follow the keyboard: arrows, Home and End', async () => {
@@ -106,6 +119,25 @@ test('image pipeline: thumbnails arrive as images finish', async () => {
   const encoded = `#panel-image-pipeline [data-task="encode"] ${byTestId('lv-counter-ok')}`
   await expect.poll(async () => Number(await page.textContent(encoded)), WAIT).toBe(12)
   expect(await page.locator(`#panel-image-pipeline ${byTestId('live-task')}`).count()).toBe(4)
+  // The frame meter runs: frames per second from requestAnimationFrame.
+  await expect.poll(async () => Number(await text('fm-fps')), WAIT).toBeGreaterThan(0)
+})
+
+test('image pipeline: the same batch on the main thread blocks the frames the workers spare', async () => {
+  await page.click(byTestId('ip-start-main'))
+  await expect.poll(() => text('ip-status'), WAIT).toMatch(/^Done: 12 images .* main thread/)
+  expect(await page.locator(byTestId('thumb')).count()).toBe(12)
+  // Both runs are in the table to compare, newest first.
+  const rows = page.locator(`${byTestId('ip-runs')} tbody tr`)
+  expect(
+    await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.where)),
+  ).toEqual(['main', 'workers'])
+  // On the main thread, every image's decode, resize and analysis is one task: the page goes
+  // more than two frames (33 ms) without repainting, however fast the machine.
+  const longest = await rows.first().locator(byTestId('run-longest-frame')).getAttribute('data-ms')
+  expect(Number(longest)).toBeGreaterThan(33)
+  // Why more images in flight need not go faster, in the page's own words.
+  expect(await text('ip-cores-note')).toMatch(/reports \d+ cores/)
   await screenshot('image-pipeline')
 })
 
@@ -117,6 +149,11 @@ test('backpressure: the queue fills, and each policy does what it says', async (
   await expect.poll(() => count('bp-waiting'), WAIT).toBeGreaterThan(0)
   await expect.poll(() => count('bp-ok'), WAIT).toBeGreaterThan(0)
   expect(await count('bp-queue')).toBe(0)
+  const chart = 'canvas.queue-chart'
+  // Waiting callers get a band of their own above the queue, scaled to their own peak.
+  await expect
+    .poll(async () => Number(await page.getAttribute(chart, 'data-waiting-max')), WAIT)
+    .toBeGreaterThan(0)
 
   // reject: the task is redefined, counts restart, and surplus calls fail at once.
   await page.selectOption(byTestId('bp-policy'), 'reject')
@@ -129,6 +166,17 @@ test('backpressure: the queue fills, and each policy does what it says', async (
   await page.selectOption(byTestId('bp-policy'), 'drop-oldest')
   await expect.poll(() => count('bp-queue'), WAIT).toBeGreaterThan(5)
   await expect.poll(() => count('bp-pending'), WAIT).toBeGreaterThan(0)
+  // The chart shows this task only, scaled to its limits (2 in flight + 2 pending): the crowd
+  // that waited under block no longer squashes it.
+  expect(await page.getAttribute(chart, 'data-queue-max')).toBe('4')
+  expect(await page.getAttribute(chart, 'data-waiting-max')).toBe('0')
+  // The live view names the outcome as the page does: one word for a call the queue dropped.
+  const live = '#panel-backpressure [data-task="jobs"]'
+  expect(
+    await page.textContent(`${live} .lv-counter:has(${byTestId('lv-counter-queue')}) dt`),
+  ).toBe(
+    await page.textContent(`#panel-backpressure .stat:has(${byTestId('bp-queue')}) .stat-label`),
+  )
   await screenshot('backpressure')
   await page.click(byTestId('bp-toggle'))
 })
@@ -151,6 +199,8 @@ test('cancellation: a cancelled document stops, the others complete', async () =
   await screenshot('cancellation')
 
   // A short timeout: the pages still queued when it fires time out instead of rendering.
+  const liveTimeouts = `#panel-cancellation ${byTestId('lv-counter-timeout')}`
+  const timeoutsBefore = Number(await page.textContent(liveTimeouts))
   await page.selectOption(byTestId('cx-timeout'), '500')
   await page.click(byTestId('cx-start'))
   await expect.poll(() => text('cx-status'), WAIT).toBe('All documents settled.')
@@ -159,9 +209,17 @@ test('cancellation: a cancelled document stops, the others complete', async () =
     timedOut += await count(`doc-${doc}-timeout`)
   }
   expect(timedOut).toBeGreaterThan(0)
+  // One vocabulary: the live view counts the same timeouts under the same word.
+  await expect
+    .poll(async () => Number(await page.textContent(liveTimeouts)) - timeoutsBefore, WAIT)
+    .toBe(timedOut)
+  const word = await page.textContent(
+    `#panel-cancellation .lv-counter:has(${byTestId('lv-counter-timeout')}) dt`,
+  )
+  expect(await page.textContent(byTestId('doc-report'))).toContain(` ${word}`)
 })
 
-test('crash recovery: crashed workers come back and later calls succeed', async () => {
+test('crash recovery: crashed workers come back after their backoff, and the log keeps the evidence', async () => {
   await openTab('crash-recovery')
   await page.click(byTestId('cr-toggle'))
   await expect.poll(() => count('cr-completed'), WAIT).toBeGreaterThan(2)
@@ -173,26 +231,52 @@ test('crash recovery: crashed workers come back and later calls succeed', async 
   await expect.poll(() => text('cr-last-crash'), WAIT).toContain('Injected crash')
   const afterCrash = await count('cr-completed')
   await expect.poll(() => count('cr-completed'), WAIT).toBeGreaterThan(afterCrash + 3)
-  // The crash log shows the restart after the backoff.
-  const backoffs = `${byTestId('crash-log')} tr[data-kind="backoff"] ${byTestId('crash-log-backoff')}`
-  await expect.poll(() => page.locator(backoffs).first().textContent(), WAIT).toBe('100 ms')
+  const log = byTestId('crash-log')
+  const firstCrash = (await page.locator(`${log} tr[data-kind="crash"]`).first().textContent())!
+  const backoffs = (worker?: string) =>
+    page
+      .locator(`${log} tr[data-kind="backoff"]${worker ? `[data-worker="${worker}"]` : ''}`)
+      .evaluateAll((rows) =>
+        rows
+          .map((row) => row.querySelector('[data-testid="crash-log-backoff"]')!.textContent)
+          .reverse(),
+      )
+  // The first crash of a worker is restarted after Atelier's first delay.
+  await expect.poll(() => backoffs(), WAIT).toEqual(['100 ms'])
+
+  // A crash loop: the restarted worker crashes again as it starts, twice. Each restart of the
+  // same worker waits twice as long as the one before.
+  await page.click(byTestId('cr-crash-loop'))
+  await expect.poll(async () => (await backoffs()).length, WAIT).toBe(4)
+  const looped = await page.getAttribute(`${log} tr[data-kind="backoff"]`, 'data-worker')
+  const ofLooped = await backoffs(looped!)
+  expect(ofLooped.slice(-3)).toEqual(['100 ms', '200 ms', '400 ms'])
   await screenshot('crash-recovery')
 
-  // fail-task: one crash fails the task; Restart task brings it back.
+  // fail-task: one crash fails the task; Restart task brings it back, and that is no backoff.
   await page.selectOption(byTestId('cr-policy'), 'fail-task')
   await expect.poll(() => text('cr-health'), WAIT).toBe('running')
   await page.click(byTestId('cr-inject'))
   await expect.poll(() => text('cr-health'), WAIT).toBe('crashed')
   await expect.poll(() => count('cr-crashed-calls'), WAIT).toBeGreaterThan(0)
+  await expect.poll(() => page.locator(`${log} tr[data-kind="failed"]`).count(), WAIT).toBe(1)
   const beforeRestart = await count('cr-completed')
   await page.click(byTestId('cr-restart'))
   await expect.poll(() => text('cr-health'), WAIT).toBe('running')
   await expect.poll(() => count('cr-completed'), WAIT).toBeGreaterThan(beforeRestart)
+  const restarts = await page.locator(`${log} tr[data-kind="restart"]`).allTextContents()
+  expect(restarts.length).toBeGreaterThan(0)
+  for (const row of restarts) expect(row).toContain('no backoff')
+  expect((await backoffs()).length).toBe(4)
+  // Seconds and a hundred calls later, the first crash is still on the log.
+  expect(await page.locator(`${log} tr[data-kind="crash"]`).last().textContent()).toBe(firstCrash)
   await page.click(byTestId('cr-toggle'))
 })
 
 test('scheduling: both balancers run the same workload, with makespans and lanes', async () => {
   await openTab('scheduling')
+  // No run, no time scale: an empty timeline draws no axis rather than a made-up one.
+  expect(await ticks(byTestId('gantt-least-busy'))).toEqual([])
   await setNumber('sc-calls', 32)
   await page.click(byTestId('sc-run'))
   await expect.poll(() => text('sc-verdict'), WAIT).not.toBe('')
@@ -202,19 +286,65 @@ test('scheduling: both balancers run the same workload, with makespans and lanes
     const gantt = byTestId(`gantt-${balancer}`)
     expect(await page.getAttribute(gantt, 'data-bars')).toBe('32')
     expect(await page.getAttribute(gantt, 'data-lanes')).toBe('4')
+    const labels = await ticks(gantt)
+    expect(labels.length).toBeGreaterThanOrEqual(4)
+    expect(new Set(labels).size).toBe(labels.length)
   }
+  // The live view's scrolling lanes too: every tick its own label.
+  const lanes = await ticks('#panel-scheduling canvas.lv-lanes')
+  expect(lanes.at(-1)).toBe('now')
+  expect(new Set(lanes).size).toBe(lanes.length)
   await screenshot('scheduling')
 })
 
-test('a narrow window stacks the layout without horizontal scrolling', async () => {
-  await page.setViewportSize({ width: 400, height: 800 })
+test('on a phone every scenario fits, its dropdowns read whole, and the live view is a tap away', async () => {
+  await page.setViewportSize(PHONE)
+  for (const id of [
+    'image-pipeline',
+    'backpressure',
+    'cancellation',
+    'crash-recovery',
+    'scheduling',
+  ]) {
+    await openTab(id)
+    const panel = `#panel-${id}`
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    )
+    expect(overflow, id).toBeLessThanOrEqual(0)
+    // Every dropdown lies inside the screen and is wide enough for the option it shows.
+    const selects = await page.locator(`${panel} select`).evaluateAll((elements) =>
+      elements.map((element) => {
+        const select = element as HTMLSelectElement
+        const box = select.getBoundingClientRect()
+        const style = getComputedStyle(select)
+        const ctx = document.createElement('canvas').getContext('2d')!
+        ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`
+        const textWidth = Math.max(...[...select.options].map((o) => ctx.measureText(o.text).width))
+        // Padding and the arrow take about 30 px of the box.
+        return { left: box.left, right: box.right, room: box.width - 30 - textWidth }
+      }),
+    )
+    for (const select of selects) {
+      expect(select.left, id).toBeGreaterThanOrEqual(0)
+      expect(select.right, id).toBeLessThanOrEqual(PHONE.width)
+      expect(select.room, id).toBeGreaterThanOrEqual(0)
+    }
+    // One tap puts the live view right under the controls, on the first screen.
+    await page.click(`${panel} ${byTestId('show-live')}`)
+    const controls = await page.locator(`${panel} .controls-card`).boundingBox()
+    const live = await page.locator(`${panel} .scenario-live`).boundingBox()
+    expect(live!.y - (controls!.y + controls!.height), id).toBeLessThan(80)
+    expect(live!.y, id).toBeLessThan(PHONE.height)
+    await screenshot(`phone-${id}-live`, true)
+    await page.click(`${panel} ${byTestId('show-results')}`)
+    expect(await page.isHidden(`${panel} .scenario-live`)).toBe(true)
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.screenshot({ path: `${CHECKS}phone-${id}.png`, fullPage: true })
+  }
   await openTab('cancellation')
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  )
-  expect(overflow).toBeLessThanOrEqual(0)
   await screenshot('narrow')
-  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.setViewportSize(WIDE)
 })
 
 test('no uncaught errors on the page', () => {

@@ -75,23 +75,31 @@ export class TaskCard {
         m.value,
       )
     }
-    const counters = h('dl', { class: 'lv-counters', 'aria-label': 'Calls' })
-    const counter = (label: string, testid: string) => {
+    // Two groups, each under its caption, so a crashed worker and a crashed call never share a line.
+    const calls = h('dl', { class: 'lv-counters', 'aria-label': 'Calls' })
+    const workers = h('dl', { class: 'lv-counters', 'aria-label': 'Workers' })
+    const counter = (group: HTMLElement, label: string, testid: string) => {
       const value = h('dd', { 'data-testid': `lv-counter-${testid}` }, '0')
-      counters.append(h('div', { class: 'lv-counter' }, h('dt', null, label), value))
+      group.append(h('div', { class: 'lv-counter' }, h('dt', null, label), value))
       return value
     }
-    for (const [name, label, testid] of CALL_COUNTERS)
-      this.#counters.set(name, counter(label, testid))
+    for (const [name, label, testid] of CALL_COUNTERS) {
+      this.#counters.set(name, counter(calls, label, testid))
+    }
     for (const outcome of OUTCOME_ORDER) {
-      this.#outcomes.set(outcome, counter(outcomeLabel(outcome), outcome))
+      this.#outcomes.set(outcome, counter(calls, outcomeLabel(outcome), outcome))
     }
-    const workerCounts = h('p', { class: 'lv-means' }, 'workers')
     for (const [name, label, testid] of WORKER_COUNTERS) {
-      const value = h('b', { 'data-testid': `lv-counter-${testid}` }, '0')
-      this.#counters.set(name, value)
-      workerCounts.append(h('span', null, `${label} `, value))
+      this.#counters.set(name, counter(workers, label, testid))
     }
+    const counters = h(
+      'div',
+      { class: 'lv-counter-groups' },
+      h('p', { class: 'lv-caption' }, 'calls'),
+      calls,
+      h('p', { class: 'lv-caption' }, 'workers'),
+      workers,
+    )
     const means = h('p', { class: 'lv-means' })
     for (const [name, label] of MEANS) {
       const value = h('b', { 'data-testid': `lv-${label.replace(' ', '-')}` }, '–')
@@ -110,12 +118,7 @@ export class TaskCard {
         this.#taskStatus,
         this.#workers,
       ),
-      h(
-        'div',
-        { class: 'lv-task-body' },
-        h('div', { class: 'lv-left' }, gauge, means, workerCounts),
-        counters,
-      ),
+      h('div', { class: 'lv-task-body' }, h('div', { class: 'lv-left' }, gauge, means), counters),
       this.#canvas,
     )
   }

@@ -39,12 +39,18 @@ export function scenarioLayout(
   // A form so Enter in a field does nothing surprising; every knob applies on change.
   const controls = h('form', { class: 'controls', onsubmit: (event) => event.preventDefault() })
   const actions = h('div', { class: 'actions' })
+  const live = h('aside', {
+    class: 'scenario-live card',
+    id: `${panel.id}-live`,
+    'aria-label': 'Live view of the runtime',
+  })
   const main = h(
     'div',
     { class: 'scenario-main' },
     h('div', { class: 'card controls-card' }, controls, actions),
   )
-  const live = h('aside', { class: 'scenario-live card', 'aria-label': 'Live view of the runtime' })
+  const grid = h('div', { class: 'scenario-grid', 'data-show': 'results' }, main, live)
+  main.append(viewSwitch(grid, panel.id))
   panel.append(
     h(
       'div',
@@ -55,10 +61,42 @@ export function scenarioLayout(
         h('h2', null, heading.title),
         h('p', { class: 'lede' }, heading.lede),
       ),
-      h('div', { class: 'scenario-grid' }, main, live),
+      grid,
     ),
   )
   return { controls, actions, main, live }
+}
+
+/**
+ * Below 1000 px the live view goes under the scenario, where on a phone it would sit thousands
+ * of pixels below the buttons that drive it. This switch (shown only there) puts it right under
+ * the controls instead of the results, so a click and what it does are on one screen.
+ */
+function viewSwitch(grid: HTMLElement, id: string): HTMLElement {
+  const choices = [
+    ['results', 'Results'],
+    ['live', 'Live view'],
+  ] as const
+  const buttons = choices.map(([value, label]) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'view-switch-btn',
+        'aria-pressed': String(value === 'results'),
+        'data-testid': `show-${value}`,
+        'aria-controls': value === 'live' ? `${id}-live` : null,
+        onclick: () => {
+          grid.dataset.show = value
+          for (const [i, b] of buttons.entries()) {
+            b.setAttribute('aria-pressed', String(choices[i]![0] === value))
+          }
+        },
+      },
+      label,
+    ),
+  )
+  return h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Show' }, ...buttons)
 }
 
 /** A titled block inside `main`. */

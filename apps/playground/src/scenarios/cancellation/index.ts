@@ -117,7 +117,8 @@ function mount(panel: HTMLElement): undefined {
       taskName: 'pages',
       poolSize: POOL_SIZE,
       maxQueueDepth: 256,
-      keyOf: (docId: string) => keyOf(docId),
+      // Every page call names its document; a call without one would have no key.
+      keyOf: (docId) => (docId === undefined ? undefined : keyOf(docId)),
       timeoutMs: settings.timeoutMs > 0 ? settings.timeoutMs : undefined,
       worker: () =>
         new Worker(new URL('./document.worker.ts', import.meta.url), {

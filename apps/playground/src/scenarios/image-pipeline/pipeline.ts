@@ -74,10 +74,13 @@ export function definePipeline(runtime: TaskRuntime, poolSize: number) {
     return { id: spec.id, blob, analysis, totalBytes }
   }
 
+  const tasks = [decode, resize, analyze, encode]
   return {
     poolSize,
     process,
-    dispose: () => Promise.all([decode, resize, analyze, encode].map((task) => task.dispose())),
+    /** Resolves once every worker is up, so a timed run does not include starting them. */
+    ready: () => Promise.all(tasks.map((task) => task.startWorkers())).then(() => {}),
+    dispose: () => Promise.all(tasks.map((task) => task.dispose())),
   }
 }
 
