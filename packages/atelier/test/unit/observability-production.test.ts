@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { build } from 'rolldown'
+import { build } from 'esbuild'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isDevelopmentBuild } from '../../src/observability.js'
 
@@ -29,21 +29,23 @@ describe('isDevelopmentBuild', () => {
 })
 
 // What an esbuild- or webpack-style build does to the library: replace `process.env.NODE_ENV`
-// by `define`, leave `import.meta.env` alone. Rolldown (Vite's bundler) has esbuild's semantics.
+// by `define`, leave `import.meta.env` alone.
 describe("spans: 'auto' in a bundled build", () => {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-define-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   async function bundle(define: Record<string, string>): Promise<string> {
     const out = await build({
-      input: new URL('../../src/observability.ts', import.meta.url).pathname,
+      entryPoints: [new URL('../../src/observability.ts', import.meta.url).pathname],
+      bundle: true,
       write: false,
+      format: 'esm',
       platform: 'browser',
-      resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
-      transform: { define },
+      define,
+      logLevel: 'silent',
     })
     const file = join(dir, `bundle-${Object.keys(define).length}-${Math.random()}.mjs`)
-    writeFileSync(file, out.output[0].code)
+    writeFileSync(file, out.outputFiles[0]!.text)
     return pathToFileURL(file).href
   }
 
