@@ -190,6 +190,19 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     }
   }
 
+  /** {@link #command}, resolving once it has run (at once, unless it had to wait its turn). */
+  #commandDone(command: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      this.#command(() => {
+        try {
+          command()
+        } finally {
+          resolve()
+        }
+      })
+    })
+  }
+
   // ---- calls -------------------------------------------------------------------------------
 
   /** Never throws: whatever goes wrong with this call rejects its promise and nothing else. */
@@ -581,7 +594,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
    * (calls keep being accepted). `startWorkers()` resumes.
    */
   stopWorkers(): Promise<void> {
-    this.#command(() => {
+    return this.#commandDone(() => {
       if (this.#disposed) return
       this.#paused = true
       this.#clearIdleTimer()
@@ -608,12 +621,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
         new AbortError('stopWorkers() was called before the workers were ready'),
       )
     })
-    return Promise.resolve()
   }
 
   /** Rejects everything queued or running with `TaskDisposedError` and terminates the workers. */
   dispose(): Promise<void> {
-    this.#command(() => {
+    return this.#commandDone(() => {
       if (this.#disposed) return
       this.#disposed = true
       const error = new TaskDisposedError(this.config.taskId)
@@ -621,7 +633,6 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       this.#rejectReadyWaiters(error)
       this.bus.emit('disposed', this)
     })
-    return Promise.resolve()
   }
 
   #startSlot(slot: WorkerSlot<Call>): void {
