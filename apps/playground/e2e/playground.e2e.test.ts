@@ -108,7 +108,6 @@ test('tabs follow the keyboard: arrows, Home and End', async () => {
 test('image pipeline: thumbnails arrive as images finish', async () => {
   await openTab('image-pipeline')
   await page.selectOption(byTestId('ip-images'), '12')
-  await setNumber('ip-limit', 4)
   await page.click(byTestId('ip-start'))
 
   await expect.poll(() => count('thumb-count'), WAIT).toBeGreaterThan(0)
@@ -170,8 +169,12 @@ test('backpressure: the queue fills, and each policy does what it says', async (
   // that waited under block no longer squashes it.
   expect(await page.getAttribute(chart, 'data-queue-max')).toBe('4')
   expect(await page.getAttribute(chart, 'data-waiting-max')).toBe('0')
-  // The live view names the outcome as the page does: one word for a call the queue dropped.
   const live = '#panel-backpressure [data-task="jobs"]'
+  // Busy counts workers and in flight counts calls: the card says so in its words and its hint.
+  const workers = `${live} ${byTestId('lv-workers')}`
+  expect(await page.textContent(workers)).toMatch(/^\d of 2 workers busy · drop-oldest$/)
+  expect(await page.getAttribute(workers, 'title')).toContain('In flight counts calls')
+  // The live view names the outcome as the page does: one word for a call the queue dropped.
   expect(
     await page.textContent(`${live} .lv-counter:has(${byTestId('lv-counter-queue')}) dt`),
   ).toBe(
@@ -276,7 +279,7 @@ test('crash recovery: crashed workers come back after their backoff, and the log
 test('scheduling: both balancers run the same workload, with makespans and lanes', async () => {
   await openTab('scheduling')
   // No run, no time scale: an empty timeline draws no axis rather than a made-up one.
-  expect(await ticks(byTestId('gantt-least-busy'))).toEqual([])
+  expect(await page.getAttribute(byTestId('gantt-least-busy'), 'data-ticks')).toBe('')
   await setNumber('sc-calls', 32)
   await page.click(byTestId('sc-run'))
   await expect.poll(() => text('sc-verdict'), WAIT).not.toBe('')

@@ -19,7 +19,6 @@ import { type Palette, readPalette } from './palette'
 import { SpanList } from './span-list'
 import { TaskCard } from './task-card'
 
-export { metricTaskId, metricWorkerIndex } from './attributes'
 export { axisTicks, drawLanes, type LaneBar, type LaneChart, lanesHeight, spanBar } from './lanes'
 export {
   type CallOutcome,

@@ -12,7 +12,6 @@ import {
   type RuntimeTaskSnapshot,
   type SpanEvent,
 } from 'atelier'
-import { metricTaskId, metricWorkerIndex } from './attributes'
 import { type CallOutcome, outcomeOfSpan } from './outcomes'
 
 export interface Histogram {
@@ -51,8 +50,7 @@ const SETTLES = new Set<string>([
   METRICS.canceledTotal,
   METRICS.rejectedTotal,
   METRICS.requeueTotal,
-  // Timeouts have their own counter in newer builds; older ones count them as canceled.
-  'task.timeout.total',
+  METRICS.timeoutTotal,
 ])
 
 export class LiveModel {
@@ -114,8 +112,7 @@ export class LiveModel {
   }
 
   #applyMetric(metric: MetricEvent): void {
-    const taskId = metricTaskId(metric)
-    const task = taskId === undefined ? undefined : this.#task(taskId)
+    const task = this.#task(metric.attrs['task.id'])
     if (!task) return
     const { name, value } = metric
     if (metric.kind === 'counter') {
@@ -135,7 +132,7 @@ export class LiveModel {
       task.waitingPeak = Math.max(task.waitingPeak, value)
     }
 
-    const worker = metricWorkerIndex(metric)
+    const worker = metric.attrs['worker.index']
     if (worker === undefined || metric.kind !== 'counter') return
     const open = task.open[worker] ?? { count: 0, since: 0 }
     if (name === METRICS.dispatchTotal) {

@@ -11,13 +11,7 @@ import {
   type Task,
   WorkerCrashedError,
 } from 'atelier'
-import {
-  createLiveView,
-  metricTaskId,
-  metricWorkerIndex,
-  outcomeLabel,
-  outcomeOfSpan,
-} from '../../live-view'
+import { createLiveView, outcomeLabel, outcomeOfSpan } from '../../live-view'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { frameScheduler, h, setText } from '../../ui/dom'
 import { type Scenario, type ScenarioHandle, scenarioLayout, section } from '../scenario'
@@ -163,8 +157,8 @@ function mount(panel: HTMLElement): ScenarioHandle {
       log.call(event)
       return
     }
-    if (event.kind !== 'counter' || metricTaskId(event) !== taskId) return
-    const worker = metricWorkerIndex(event)
+    if (event.kind !== 'counter' || event.attrs['task.id'] !== taskId) return
+    const worker = event.attrs['worker.index']
     if (event.name === METRICS.workerCrashTotal) {
       counts.crashes++
       if (worker !== undefined) log.crashed(worker, event.ts, crashMessage())
