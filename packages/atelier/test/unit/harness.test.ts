@@ -1,0 +1,189 @@
+/**
+ * The worker side without a browser: `serve(handlers, port)` on one end of a Node
+ * `MessageChannel`, the test speaking the executor's protocol on the other.
+ */
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import { afterEach, describe, expect, it } from 'vitest'
+import { TimeoutError } from '../../src/errors.js'
+import { serve } from '../../src/harness.js'
+import type { ExecutorMessage, HarnessMessage } from '../../src/protocol.js'
+import { deserializeError } from '../../src/serialize-error.js'
+import type { TaskContext } from '../../src/task-context.js'
+
+const ports: MessagePort[] = []
+afterEach(() => {
+  for (const port of ports.splice(0)) port.close()
+})
+
+/** Serves `handlers` and returns the executor's end: post, and read what the harness says. */
+function connect(handlers: object) {
+  const { port1, port2 } = new MessageChannel()
+  ports.push(port1, port2)
+  const inbox: HarnessMessage[] = []
+  const waiting: Array<() => void> = []
+  port1.on('message', (message: HarnessMessage) => {
+    inbox.push(message)
+    for (const wake of waiting.splice(0)) wake()
+  })
+  serve(handlers, port2 as unknown as Parameters<typeof serve>[1])
+  const next = async (match: (m: HarnessMessage) => boolean): Promise<HarnessMessage> => {
+    for (;;) {
+      const index = inbox.findIndex(match)
+      if (index >= 0) return inbox.splice(index, 1)[0]!
+      await new Promise<void>((resolve) => waiting.push(resolve))
+    }
+  }
+  return {
+    post: (message: ExecutorMessage | unknown) => port1.postMessage(message),
+    next,
+    answer: (id: number) =>
+      next((m) => (m[0] === 'atelier:result' || m[0] === 'atelier:error') && m[1] === id),
+    inbox,
+  }
+}
+
+describe('serve() on a MessagePort', () => {
+  it('says it is ready, listing its own handler functions only', async () => {
+    const end = connect({ add: (a: number, b: number) => a + b, value: 3 })
+    expect(await end.next((m) => m[0] === 'atelier:ready')).toEqual(['atelier:ready', ['add']])
+  })
+
+  it('runs a call and answers with its result, the context last', async () => {
+    const end = connect({
+      add: (a: number, b: number, ctx: TaskContext) => ({ sum: a + b, callId: ctx.callId }),
+    })
+    end.post(['atelier:call', 7, 'add', [2, 3]])
+    expect(await end.answer(7)).toEqual(['atelier:result', 7, { sum: 5, callId: '7' }])
+  })
+
+  it('an unknown method is an UnknownMethodError naming the available ones', async () => {
+    const end = connect({ add: () => 1 })
+    end.post(['atelier:call', 1, 'toString', []])
+    const answer = await end.answer(1)
+    expect(answer[0]).toBe('atelier:error')
+    const error = deserializeError((answer as [string, number, never])[2])
+    expect(error.name).toBe('UnknownMethodError')
+    expect(error.message).toContain('Available: add')
+  })
+
+  it('a cancel aborts the handler with the reason, as its class', async () => {
+    let seen: unknown
+    const end = connect({
+      wait: (ctx: TaskContext) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => {
+            seen = ctx.signal.reason
+            reject(ctx.signal.reason)
+          }),
+        ),
+    })
+    end.post(['atelier:call', 1, 'wait', []])
+    end.post(['atelier:cancel', 1, { name: 'TimeoutError', message: 'late', stack: undefined }])
+    const answer = await end.answer(1)
+    expect(answer[0]).toBe('atelier:error')
+    expect(seen).toBeInstanceOf(TimeoutError)
+  })
+
+  it('whatever a handler returns or throws, that call fails alone and later calls run', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const detached = new ArrayBuffer(8)
+    structuredClone(detached, { transfer: [detached] })
+    const results: Record<string, () => unknown> = {
+      getter: () => ({
+        get boom() {
+          throw new Error('getter threw')
+        },
+      }),
+      asyncGetter: async () => ({
+        get boom() {
+          throw new Error('getter threw')
+        },
+      }),
+      // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is the point
+      thenThrows: () => ({
+        then: () => {
+          throw new Error('then threw')
+        },
+      }),
+      thenGetterThrows: () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is the point
+        get then() {
+          throw new Error('then getter threw')
+        },
+      }),
+      func: () => () => 1,
+      detached: () => ({ pixels: detached }),
+      throwsRevoked: () => {
+        throw proxy
+      },
+      throwsNullProto: () => {
+        throw Object.create(null)
+      },
+    }
+    const end = connect({ ...results, ok: () => 'fine' })
+    const names = Object.keys(results)
+    names.forEach((name, i) => end.post(['atelier:call', i + 1, name, []]))
+    for (let i = 0; i < names.length; i++) {
+      const answer = await end.answer(i + 1)
+      expect(answer[0], names[i]).toBe('atelier:error')
+    }
+    end.post(['atelier:call', 99, 'ok', []])
+    expect(await end.answer(99)).toEqual(['atelier:result', 99, 'fine'])
+  })
+
+  it('a detached buffer in a result is named by its path', async () => {
+    const buffer = new ArrayBuffer(4)
+    structuredClone(buffer, { transfer: [buffer] })
+    const end = connect({ give: () => ({ frames: [buffer] }) })
+    end.post(['atelier:call', 1, 'give', []])
+    const answer = await end.answer(1)
+    const error = deserializeError((answer as [string, number, never])[2])
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toContain(
+      'The result of "give" holds a detached ArrayBuffer at .frames[0]',
+    )
+  })
+
+  it('ignores what does not parse, and answers real calls', async () => {
+    const end = connect({ add: (a: number, b: number) => a + b })
+    for (const junk of [
+      ['atelier:call'],
+      ['atelier:call', 'x', 'add', [1, 2]],
+      ['atelier:call', 1, 5, [1, 2]],
+      ['atelier:call', 1, 'add', 'not args'],
+      ['atelier:cancel', 'x'],
+      ['atelier:sync', 3],
+      { type: 'call' },
+      'hello',
+    ]) {
+      end.post(junk)
+    }
+    end.post(['atelier:call', 2, 'add', [1, 2]])
+    expect(await end.answer(2)).toEqual(['atelier:result', 2, 3])
+    expect(end.inbox.filter((m) => m[0] !== 'atelier:ready')).toEqual([])
+  })
+
+  it('an unreadable message is reported after the last call read; a sync fails that call only if unread', async () => {
+    const end = connect({ add: (a: number, b: number) => a + b })
+    end.post(['atelier:call', 4, 'add', [1, 1]])
+    await end.answer(4)
+    end.post(null)
+    expect(await end.next((m) => m[0] === 'atelier:unreadable')).toEqual(['atelier:unreadable', 4])
+    // Call 5 was the message that arrived empty: it never came, so the sync fails it.
+    end.post(['atelier:call', 6, 'add', [2, 2]])
+    end.post(['atelier:sync', 5])
+    const lost = await end.answer(5)
+    expect(lost[0]).toBe('atelier:error')
+    expect(await end.answer(6)).toEqual(['atelier:result', 6, 4])
+    // The app's own null: the call that follows is read, and the sync about it changes nothing.
+    end.post(null)
+    await end.next((m) => m[0] === 'atelier:unreadable')
+    end.post(['atelier:call', 7, 'add', [3, 3]])
+    end.post(['atelier:sync', 7])
+    expect(await end.answer(7)).toEqual(['atelier:result', 7, 6])
+    end.post(['atelier:call', 8, 'add', [4, 4]])
+    expect(await end.answer(8)).toEqual(['atelier:result', 8, 8])
+    expect(end.inbox.filter((m) => m[0] !== 'atelier:ready')).toEqual([])
+  })
+})
