@@ -84,6 +84,25 @@ async function screenshot(name: string, check = false): Promise<void> {
   await page.screenshot({ path: `${check ? CHECKS : DOCS}${name}.png` })
 }
 
+/**
+ * Every live-view card in `panel` reads one instant: no more busy workers than calls in flight
+ * (each busy worker holds at least one call). Read in one go, so the page cannot move between.
+ */
+async function expectCardsAgree(panel: string): Promise<void> {
+  const cards = await page.locator(`${panel} ${byTestId('live-task')}`).evaluateAll((elements) =>
+    elements.map((card) => ({
+      busy: card.querySelector('[data-testid="lv-workers"]')!.textContent!,
+      inFlight: card.querySelector('[data-testid="lv-in-flight"]')!.textContent!,
+    })),
+  )
+  expect(cards.length).toBeGreaterThan(0)
+  for (const { busy, inFlight } of cards) {
+    expect(Number(busy.split(' ')[0]), `${busy} / in flight ${inFlight}`).toBeLessThanOrEqual(
+      Number(inFlight.split('/')[0]),
+    )
+  }
+}
+
 /** The tick labels a lanes canvas drew (it lists them in `data-ticks`). */
 async function ticks(selector: string): Promise<string[]> {
   const value = (await page.getAttribute(selector, 'data-ticks')) ?? ''
@@ -169,6 +188,7 @@ test('backpressure: the queue fills, and each policy does what it says', async (
   // that waited under block no longer squashes it.
   expect(await page.getAttribute(chart, 'data-queue-max')).toBe('4')
   expect(await page.getAttribute(chart, 'data-waiting-max')).toBe('0')
+  await expectCardsAgree('#panel-backpressure')
   const live = '#panel-backpressure [data-task="jobs"]'
   // Busy counts workers and in flight counts calls: the card says so in its words and its hint.
   const workers = `${live} ${byTestId('lv-workers')}`
@@ -199,6 +219,7 @@ test('cancellation: a cancelled document stops, the others complete', async () =
   }
   expect(await count('doc-invoices-ok')).toBeLessThan(12)
   await expect.poll(() => text('cx-status'), WAIT).toBe('All documents settled.')
+  await expectCardsAgree('#panel-cancellation')
   await screenshot('cancellation')
 
   // A short timeout: the pages still queued when it fires time out instead of rendering.
@@ -249,6 +270,7 @@ test('crash recovery: crashed workers come back after their backoff, and the log
 
   // A crash loop: the restarted worker crashes again as it starts, twice. Each restart of the
   // same worker waits twice as long as the one before.
+  await expectCardsAgree('#panel-crash-recovery')
   await page.click(byTestId('cr-crash-loop'))
   await expect.poll(async () => (await backoffs()).length, WAIT).toBe(4)
   const looped = await page.getAttribute(`${log} tr[data-kind="backoff"]`, 'data-worker')
@@ -289,6 +311,7 @@ test('scheduling: both balancers run the same workload, with makespans and lanes
     const gantt = byTestId(`gantt-${balancer}`)
     expect(await page.getAttribute(gantt, 'data-bars')).toBe('32')
     expect(await page.getAttribute(gantt, 'data-lanes')).toBe('4')
+    await expectCardsAgree('#panel-scheduling')
     const labels = await ticks(gantt)
     expect(labels.length).toBeGreaterThanOrEqual(4)
     expect(new Set(labels).size).toBe(labels.length)

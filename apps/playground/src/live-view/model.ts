@@ -34,7 +34,11 @@ export interface TaskModel {
   /** Settled calls by outcome, counted from spans (a metric can stand for several outcomes). */
   outcomes: Map<CallOutcome, number>
   histograms: Map<string, Histogram>
-  /** Queue levels: gauges arrive on every change, so they are fresher than the last snapshot. */
+  /**
+   * Queue levels, from the same snapshot as the worker counts beside them. Gauges would be a
+   * moment fresher, but then "in flight" and "busy" could come from two different instants and
+   * contradict each other (no call in flight on a busy worker).
+   */
   levels: { inFlight: number; pending: number; waiting: number }
   /** The most callers ever seen waiting: the scale of the (unbounded) waiting meter. */
   waitingPeak: number
@@ -123,13 +127,6 @@ export class LiveModel {
       h.sum += value
       h.max = Math.max(h.max, value)
       task.histograms.set(name, h)
-    } else if (name === METRICS.inFlight) {
-      task.levels.inFlight = value
-    } else if (name === METRICS.pending) {
-      task.levels.pending = value
-    } else if (name === METRICS.waiting) {
-      task.levels.waiting = value
-      task.waitingPeak = Math.max(task.waitingPeak, value)
     }
 
     const worker = metric.attrs['worker.index']

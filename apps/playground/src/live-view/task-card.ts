@@ -170,14 +170,16 @@ export class TaskCard {
       if (bar) bars.push(bar)
     }
     let open = false
-    // A worker holding several calls says so, which is how "in flight" can exceed busy workers.
-    const labels: string[] = []
     task.open.forEach((calls, lane) => {
       if (calls.count === 0) return
       open = true
-      if (calls.count > 1) labels[lane] = `W${lane} ×${calls.count}`
       bars.push({ lane, start: calls.since, end: now, tone: 'running' })
     })
+    // A worker holding several calls says so, which is how "in flight" can exceed busy workers.
+    // From the snapshot, like the counts of busy workers and calls in flight it explains.
+    const labels = (task.snapshot?.queueDepthByWorker ?? []).map((calls, lane) =>
+      calls > 1 ? `W${lane} ×${calls}` : undefined,
+    )
     drawLanes(this.#canvas, { lanes, from, to: now, bars, axis: 'ago', labels }, palette)
     return open || task.spans.length > 0
   }
