@@ -276,6 +276,15 @@ test('crash recovery: crashed workers come back after their backoff, and the log
   const looped = await page.getAttribute(`${log} tr[data-kind="backoff"]`, 'data-worker')
   const ofLooped = await backoffs(looped!)
   expect(ofLooped.slice(-3)).toEqual(['100 ms', '200 ms', '400 ms'])
+  // Crashed calls are counted alike on the page and in the live view, the poison calls included.
+  const liveCrashed = `#panel-crash-recovery ${byTestId('lv-counter-crash')}`
+  await expect
+    .poll(
+      async () => (await count('cr-crashed-calls')) - Number(await page.textContent(liveCrashed)),
+      WAIT,
+    )
+    .toBe(0)
+  expect(await count('cr-crashed-calls')).toBeGreaterThanOrEqual(2)
   await screenshot('crash-recovery')
 
   // fail-task: one crash fails the task; Restart task brings it back, and that is no backoff.

@@ -125,7 +125,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
       h(
         'p',
         { class: 'note' },
-        `Calls ${outcomeLabel('crash')}: workload calls rejected with WorkerCrashedError. Requeued calls ran again instead.`,
+        `Calls ${outcomeLabel('crash')}: calls rejected with WorkerCrashedError, the injected ones included (they carry a transferred buffer, so they are never replayed). Requeued calls ran again instead.`,
       ),
     ),
     section(
@@ -241,14 +241,16 @@ function mount(panel: HTMLElement): ScenarioHandle {
 
   function work(): void {
     const mine = generation
-    task.work(JOB_MS).then(
-      () => bump(mine, 'completed'),
-      (error: unknown) => {
-        if (mine !== generation || !(error instanceof WorkerCrashedError)) return
-        lastError = error.message
-        bump(mine, 'crashedCalls')
-      },
-    )
+    task.work(JOB_MS).then(() => bump(mine, 'completed'), crashed(mine))
+  }
+
+  /** Counts a call that failed with its worker, as the live view counts it (`crashed`). */
+  function crashed(mine: number) {
+    return (error: unknown) => {
+      if (mine !== generation || !(error instanceof WorkerCrashedError)) return
+      lastError = error.message
+      bump(mine, 'crashedCalls')
+    }
   }
 
   /**
@@ -257,7 +259,8 @@ function mount(panel: HTMLElement): ScenarioHandle {
    * shared its worker are requeued, instead of the poison crashing worker after worker.
    */
   function inject(times: number): void {
-    for (let i = 0; i < times; i++) task.crash(new ArrayBuffer(1)).catch(() => {})
+    const mine = generation
+    for (let i = 0; i < times; i++) task.crash(new ArrayBuffer(1)).catch(crashed(mine))
     setText(status, times === 1 ? 'Crash injected.' : `${times} crashes injected at once.`)
   }
 
