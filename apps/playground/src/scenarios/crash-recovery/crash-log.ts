@@ -168,6 +168,8 @@ export function createCrashLog(origin: number) {
 
     /** The task failed: calls reject, and nothing restarts until Restart task. */
     taskFailed(ts: number, reason: string): void {
+      // Crashes reported together may each find the task failed: it failed once.
+      if (failure) return
       for (const crash of open.values()) crash.row.cells[3]!.textContent = 'none: task failed'
       const text = `task failed (${reason}): calls reject until Restart task`
       failure = { row: add('failed', ts, undefined, text), text, refused: 0 }
