@@ -6,9 +6,9 @@
 
 import type { KeyWatcher } from './abort-task-controller.js'
 import type { Linked, LinkedList } from './linked-list.js'
+import type { TraceRef } from './options.js'
 import type { CallOutcome } from './outcomes.js'
 import type { SignalWatcher } from './signal-watch.js'
-import type { Trace } from './trace.js'
 import type { WorkerSlot } from './worker-slot.js'
 
 export interface CallOwner {
@@ -56,7 +56,7 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
     readonly signal: AbortSignal | undefined,
     readonly transfer: Transferable[] | undefined,
     readonly transferResult: boolean,
-    readonly trace: Trace | undefined,
+    readonly trace: TraceRef | undefined,
   ) {
     this.key = key
     this.createdAt = this.enqueuedAt = performance.now()

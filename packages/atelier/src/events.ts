@@ -3,6 +3,7 @@
  * Metric events are declared with their names in `metrics.ts`.
  */
 
+import { textOf } from './describe.js'
 import type { MetricEvent } from './metrics.js'
 import type { SpanErrorKind, SpanStatus } from './outcomes.js'
 
@@ -66,30 +67,12 @@ export function toEventError(error: unknown): EventError {
   try {
     if (error instanceof Error) {
       const { name, message } = error
-      return { name: describe(name), message: describe(message) }
+      return { name: textOf(name), message: textOf(message) }
     }
   } catch {
     // Reading it threw: fall through and describe the value itself.
   }
-  return { name: 'Error', message: describe(error) }
-}
-
-/**
- * `String(value)` for values that can say what they are, something honest for the rest; never
- * throws. For messages about values the app handed us.
- */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return value
-  try {
-    return String(value)
-  } catch {
-    // No usable `toString` (a null-prototype object, say), or a revoked Proxy.
-  }
-  try {
-    return Object.prototype.toString.call(value)
-  } catch {
-    return '[unreadable value]'
-  }
+  return { name: 'Error', message: textOf(error) }
 }
 
 // Read once: `performance.timeOrigin` is a DOM getter, costly enough to notice once per call.

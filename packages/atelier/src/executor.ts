@@ -18,6 +18,7 @@ import type { AbortTaskController } from './abort-task-controller.js'
 import { type Balancer, createBalancer } from './balancer.js'
 import { Call, type CallOwner } from './call.js'
 import { judgeCrash, mayRequeue } from './crash-policy.js'
+import { describe } from './describe.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import {
   AbortError,
@@ -28,7 +29,7 @@ import {
 } from './errors.js'
 import type { EventBus } from './event-bus.js'
 import type { ExecutorEvents } from './executor-events.js'
-import { describe, type ResolvedTaskConfig, type TaskDispatchOptions } from './options.js'
+import type { ResolvedDispatchOptions, ResolvedTaskConfig } from './options.js'
 import type { CallOutcome } from './outcomes.js'
 import type { CallMessage, HarnessMessage } from './protocol.js'
 import { describeSendFailure } from './send-failure.js'
@@ -209,7 +210,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   call(
     method: string,
     args: unknown[],
-    options: TaskDispatchOptions | undefined,
+    options: ResolvedDispatchOptions | undefined,
   ): Promise<unknown> {
     const call = new Call(
       this,
@@ -441,6 +442,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     const outer = this.#open()
     try {
       if (message[0] === 'atelier:unreadable') this.#sync(slot, message[1])
+      else if (message[0] === 'atelier:answered') this.#lostAnswers(slot, message[1])
       else if (message[0] === 'atelier:result' || message[0] === 'atelier:error') {
         const call = slot.calls.get(message[1])
         if (call === undefined) return
@@ -484,6 +486,32 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       slot.post(['atelier:sync', suspect === undefined ? -1 : suspect.id], NO_TRANSFER)
     } catch {
       // The worker is gone; its crash handling settles its calls.
+    }
+  }
+
+  onUnreadable(slot: WorkerSlot<Call>): void {
+    if (slot.calls.size === 0) return
+    try {
+      slot.post(['atelier:query', [...slot.calls.keys()]], NO_TRANSFER)
+    } catch {
+      // The worker is gone; its crash handling settles its calls.
+    }
+  }
+
+  /**
+   * The harness answered these calls, and every answer it sent before saying so has arrived:
+   * those still waiting here were lost on the way back.
+   */
+  #lostAnswers(slot: WorkerSlot<Call>, ids: unknown[]): void {
+    for (const id of ids) {
+      const call = typeof id === 'number' ? slot.calls.get(id) : undefined
+      if (call === undefined) continue
+      this.#answered(slot, call)
+      if (call.settled) continue
+      const error = new TypeError(
+        `The answer to "${call.method}" arrived empty: its result or error could not be cloned whole (for example an ImageData over a detached buffer, inside an object that is not walked for transfer)`,
+      )
+      this.#settle(call, false, error, 'exception')
     }
   }
 

@@ -150,11 +150,21 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
         run(message)
       } else if (type === 'atelier:cancel') {
         event.stopImmediatePropagation()
-        if (typeof message[1] !== 'number') return
-        running.get(message[1])?.abort(deserializeError(message[2] as SerializedError))
+        const reason: unknown = message[2]
+        if (typeof message[1] !== 'number' || typeof reason !== 'object' || reason === null) return
+        running.get(message[1])?.abort(deserializeError(reason as SerializedError))
       } else if (type === 'atelier:sync') {
         event.stopImmediatePropagation()
         answerSync(message[1])
+      } else if (type === 'atelier:query') {
+        event.stopImmediatePropagation()
+        const ids: unknown = message[1]
+        if (!Array.isArray(ids)) return
+        // Read, and not running: answered already (calls reach a worker in increasing id order).
+        const answered = ids.filter(
+          (id): id is number => typeof id === 'number' && id <= lastId && !running.has(id),
+        )
+        reply(port, ['atelier:answered', answered])
       }
     } else if (message === null || message === undefined) {
       // What the browser delivers for a message it could not clone whole (an ImageData over a

@@ -4,8 +4,9 @@
  * spans are on. With spans off and no subscriber, observability costs dispatch nothing.
  */
 
+import { describe } from './describe.js'
 import type { EventBus } from './event-bus.js'
-import { describe, type RuntimeEvent } from './events.js'
+import type { RuntimeEvent } from './events.js'
 import type { ExecutorEvents } from './executor-events.js'
 import { attachMetrics } from './metric-listeners.js'
 import { reportListenerError } from './report-error.js'

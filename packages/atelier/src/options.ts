@@ -4,6 +4,7 @@
  * fails where it was written rather than on the first call.
  */
 
+import { describe, textOf } from './describe.js'
 import type { WithoutContext } from './task-context.js'
 import type { Trace } from './trace.js'
 import type { WorkerLike } from './worker-slot.js'
@@ -233,15 +234,6 @@ const CRASH_POLICIES: readonly CrashPolicy[] = [
 const INIT_MODES = ['lazy', 'eager'] as const
 const BALANCERS: readonly BalancerName[] = ['least-busy', 'round-robin']
 
-/** Renders a received value for an error message: strings quoted, everything else by type. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
-  if (typeof value === 'bigint') return `${value}n`
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'an array' : 'an object'
-}
-
 function oneOf<T extends string>(
   name: string,
   value: unknown,
@@ -392,17 +384,32 @@ function resolveKeyOf(keyOf: unknown): ResolvedTaskConfig['keyOfMethod'] {
   return (method) => byMethod.get(method)
 }
 
+/** What a call keeps of its trace: read once, at `with()`, so a forged trace cannot bite later. */
+export type TraceRef = Readonly<Pick<Trace, 'id' | 'name' | 'sampled'>>
+
+/** Per-call options as calls carry them: validated and copied. */
+export type ResolvedDispatchOptions = Omit<TaskDispatchOptions, 'trace'> & { trace?: TraceRef }
+
 /**
  * Validates per-call options (`task.with(options)`) and copies them, so a call never reads a
  * caller's object (its getters, a Proxy) on the dispatch path.
  */
-export function resolveDispatchOptions(options: unknown): TaskDispatchOptions {
+export function resolveDispatchOptions(options: unknown): ResolvedDispatchOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`with() needs an options object, received ${describe(options)}`)
   }
   rejectUnknownOptions('with()', options, DISPATCH_OPTIONS)
-  const { key, signal, trace, transfer, transferResult } = options as Record<string, unknown>
-  const out: TaskDispatchOptions = {}
+  const read = (name: keyof TaskDispatchOptions): unknown => {
+    try {
+      return (options as Record<string, unknown>)[name]
+    } catch (error) {
+      throw new TypeError(`with(): reading ${name} threw: ${textOf(error)}`, { cause: error })
+    }
+  }
+  const [key, signal, trace, transfer, transferResult] = (
+    ['key', 'signal', 'trace', 'transfer', 'transferResult'] as const
+  ).map(read)
+  const out: ResolvedDispatchOptions = {}
   if (key !== undefined) {
     if (typeof key !== 'string') {
       throw new TypeError(`with(): key must be a string, received ${describe(key)}`)
@@ -415,23 +422,8 @@ export function resolveDispatchOptions(options: unknown): TaskDispatchOptions {
     }
     out.signal = signal
   }
-  if (trace !== undefined) {
-    const id = (trace as Partial<Trace> | null)?.id
-    if (typeof trace !== 'object' || trace === null || typeof id !== 'string') {
-      throw new TypeError(
-        `with(): trace must be a trace from runtime.createTrace(), received ${describe(trace)}`,
-      )
-    }
-    out.trace = trace as Trace
-  }
-  if (transfer !== undefined) {
-    if (!Array.isArray(transfer)) {
-      throw new TypeError(
-        `with(): transfer must be an array of transferables (or [] to copy everything), received ${describe(transfer)}`,
-      )
-    }
-    out.transfer = [...transfer] as Transferable[]
-  }
+  if (trace !== undefined) out.trace = traceRef(trace)
+  if (transfer !== undefined) out.transfer = transferList(transfer)
   if (transferResult !== undefined) {
     if (typeof transferResult !== 'boolean') {
       throw new TypeError(
@@ -441,6 +433,52 @@ export function resolveDispatchOptions(options: unknown): TaskDispatchOptions {
     out.transferResult = transferResult
   }
   return out
+}
+
+function traceRef(trace: unknown): TraceRef {
+  let id: unknown
+  let name: unknown
+  let sampled: unknown
+  try {
+    if (typeof trace === 'object' && trace !== null) ({ id, name, sampled } = trace as Trace)
+  } catch (error) {
+    throw new TypeError(`with(): reading the trace threw: ${textOf(error)}`, { cause: error })
+  }
+  if (
+    typeof id !== 'string' ||
+    typeof sampled !== 'boolean' ||
+    !(name === undefined || typeof name === 'string')
+  ) {
+    throw new TypeError(
+      `with(): trace must be a trace from runtime.createTrace(), received ${describe(trace)}`,
+    )
+  }
+  return Object.freeze({ id, name, sampled })
+}
+
+/** Checked here, not by `postMessage` at dispatch, so the error names the option. */
+function transferList(transfer: unknown): Transferable[] {
+  if (!Array.isArray(transfer)) {
+    throw new TypeError(
+      `with(): transfer must be an array of transferables (or [] to copy everything), received ${describe(transfer)}`,
+    )
+  }
+  const list = [...transfer] as unknown[]
+  list.forEach((item, i) => {
+    const proto =
+      typeof item === 'object' && item !== null ? Object.getPrototypeOf(item) : undefined
+    if (
+      proto === undefined ||
+      proto === null ||
+      proto === Object.prototype ||
+      Array.isArray(item)
+    ) {
+      throw new TypeError(
+        `with(): transfer[${i}] must be a transferable (an ArrayBuffer, a MessagePort, an ImageBitmap, a stream…), received ${describe(item)}`,
+      )
+    }
+  })
+  return list as Transferable[]
 }
 
 function isAbortSignal(value: unknown): value is AbortSignal {

@@ -5,7 +5,7 @@
  */
 
 import type { AbortTaskController } from './abort-task-controller.js'
-import { describe } from './options.js'
+import { describe } from './describe.js'
 
 export type ErrorPolicy = 'fail-fast' | 'continue'
 

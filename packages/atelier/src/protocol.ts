@@ -56,7 +56,13 @@ export type CancelMessage = [type: 'atelier:cancel', id: number, reason: Seriali
  */
 export type SyncMessage = [type: 'atelier:sync', id: number]
 
-export type ExecutorMessage = CallMessage | CancelMessage | SyncMessage
+/**
+ * Sent when a message from the worker arrived empty (`null`, or `messageerror`): which of these
+ * calls, still unanswered here, have you answered? Any it names was lost on the way back.
+ */
+export type QueryMessage = [type: 'atelier:query', ids: number[]]
+
+export type ExecutorMessage = CallMessage | CancelMessage | SyncMessage | QueryMessage
 
 // ---- harness → executor -------------------------------------------------------------------
 
@@ -83,12 +89,16 @@ export type UnreadableMessage = [type: 'atelier:unreadable', afterId: number]
 /** The worker is closing itself (`self.close()`): its calls will never be answered. */
 export type ClosingMessage = [type: 'atelier:closing']
 
+/** The answer to a {@link QueryMessage}: those of its calls the harness has already answered. */
+export type AnsweredMessage = [type: 'atelier:answered', ids: number[]]
+
 export type HarnessMessage =
   | ReadyMessage
   | ResultMessage
   | ErrorMessage
   | UnreadableMessage
   | ClosingMessage
+  | AnsweredMessage
 
 // ---- errors -------------------------------------------------------------------------------
 

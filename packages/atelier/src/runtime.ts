@@ -4,12 +4,13 @@
  */
 
 import { AbortTaskController } from './abort-task-controller.js'
+import { describe } from './describe.js'
 import { EventBus } from './event-bus.js'
 import type { RuntimeEvent } from './events.js'
 import { TaskExecutor } from './executor.js'
 import type { ExecutorEvents } from './executor-events.js'
 import { createObservability, type ObservabilityConfig } from './observability.js'
-import { describe, rejectUnknownOptions, resolveTaskConfig, type TaskConfig } from './options.js'
+import { rejectUnknownOptions, resolveTaskConfig, type TaskConfig } from './options.js'
 import {
   type RuntimeSnapshot,
   type RuntimeTaskSnapshot,

@@ -4,6 +4,7 @@
  * on failure, and only then, the arguments are probed one by one to find which.
  */
 
+import { textOf } from './describe.js'
 import { DetachedBufferError, findTransferables, formatPath } from './transfer.js'
 
 export function describeSendFailure(error: unknown, method: string, args: unknown[]): Error {
@@ -48,10 +49,9 @@ export function isCloneError(error: unknown): boolean {
 /** An error's message without trusting it: a thrown value may be anything, even a revoked Proxy. */
 export function messageOf(error: unknown): string {
   try {
-    if (error instanceof Error) return error.message
-    if (typeof error === 'string') return error
-    return `${typeof error === 'object' && error !== null ? Object.prototype.toString.call(error) : String(error)} was thrown`
+    if (error instanceof Error) return textOf(error.message)
   } catch {
-    return 'an unreadable value was thrown'
+    // A revoked Proxy throws from instanceof; describe it below.
   }
+  return typeof error === 'string' ? error : `${textOf(error)} was thrown`
 }

@@ -8,6 +8,7 @@
  * So everything is carried explicitly, and what cannot be cloned is described rather than lost.
  */
 
+import { tagOf, textOf } from './describe.js'
 import {
   AbortError,
   QueueDropError,
@@ -165,7 +166,7 @@ function encode(value: unknown, depth: number, ancestors: object[]): SerializedV
       return { kind: 'value', value }
     case 'symbol':
     case 'function':
-      return { kind: 'uncloneable', description: describe(value) }
+      return { kind: 'uncloneable', description: textOf(value) }
   }
   if (value === null) return { kind: 'value', value }
   const object = value as object
@@ -190,7 +191,7 @@ function encode(value: unknown, depth: number, ancestors: object[]): SerializedV
       // this path only runs when something has already gone wrong.
       cloneCheck(object)
     } catch {
-      return { kind: 'uncloneable', description: describe(object) }
+      return { kind: 'uncloneable', description: tagOf(object) }
     }
   }
   return { kind: 'value', value: object }
@@ -214,38 +215,17 @@ function isErrorLike(value: unknown): value is object {
 /** A non-string `message` field, which some libraries set to a number or an object. */
 function messageFromField(message: unknown): string {
   if (message === undefined || message === null || message === THREW) return ''
-  return safeString(message) ?? ''
+  return textOf(message)
 }
 
 function messageFor(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (typeof value === 'symbol' || typeof value === 'function') return describe(value)
-  if (typeof value !== 'object' || value === null) return String(value)
+  if (typeof value !== 'object' || value === null) return textOf(value)
   const message = read(value, 'message')
   if (typeof message === 'string') return message
   // A custom toString is the author's own rendering; the default one is just "[object Object]".
-  if (read(value, 'toString') !== objectToString) {
-    const text = safeString(value)
-    if (text !== undefined) return text
-  }
-  return describe(value)
-}
-
-/** A short, never-throwing description of a value that cannot be cloned. */
-function describe(value: unknown): string {
-  try {
-    if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
-    if (typeof value === 'symbol') return value.toString()
-    if (typeof value !== 'object' || value === null) return String(value)
-    const tag = objectToString.call(value)
-    if (tag !== '[object Object]') return tag
-    // Class instances all read "[object Object]"; the class name says more.
-    const ctor: unknown = Object.getPrototypeOf(value)?.constructor
-    if (typeof ctor === 'function' && ctor.name && ctor !== Object) return `[object ${ctor.name}]`
-    return tag
-  } catch {
-    return '[object]'
-  }
+  // An array's would join every element, holes and all: textOf gives its length instead.
+  if (read(value, 'toString') !== objectToString) return textOf(value)
+  return tagOf(value)
 }
 
 function label(error: object): string {
@@ -260,14 +240,6 @@ function read(object: object, key: string): unknown {
     return (object as Record<string, unknown>)[key]
   } catch {
     return THREW
-  }
-}
-
-function safeString(value: unknown): string | undefined {
-  try {
-    return String(value)
-  } catch {
-    return undefined
   }
 }
 

@@ -3,9 +3,10 @@
  * `intervalMs`. The executor's lifecycle facts say when; nothing polls while nothing happens.
  */
 
+import { describe } from './describe.js'
 import type { EventBus } from './event-bus.js'
 import type { ExecutorEvents } from './executor-events.js'
-import { describe, MAX_TIMER_MS, rejectUnknownOptions } from './options.js'
+import { MAX_TIMER_MS, rejectUnknownOptions } from './options.js'
 import { reportListenerError } from './report-error.js'
 import type { TaskState } from './task-state.js'
 

@@ -4,7 +4,11 @@
  */
 
 import type { TaskExecutor } from './executor.js'
-import { resolveDispatchOptions, type TaskDispatchOptions } from './options.js'
+import {
+  type ResolvedDispatchOptions,
+  resolveDispatchOptions,
+  type TaskDispatchOptions,
+} from './options.js'
 import type { WithoutContext } from './task-context.js'
 import type { TaskState } from './task-state.js'
 
@@ -47,7 +51,7 @@ const objectProto = Object.prototype
 
 export function createTask<T>(
   executor: TaskExecutor,
-  options: TaskDispatchOptions | undefined,
+  options: ResolvedDispatchOptions | undefined,
 ): Task<T> {
   // Method names are not known until used, so a proxy supplies them: the task object's
   // prototype. The first use of a name makes its function and defines it on the task itself,

@@ -22,6 +22,8 @@ export interface SlotOwner<C> {
   onReady(slot: WorkerSlot<C>): void
   /** A result, an error or an unreadable-message report (readiness and closing are handled here). */
   onMessage(slot: WorkerSlot<C>, message: HarnessMessage): void
+  /** A message from the worker arrived empty: one of its calls' answers may be lost. */
+  onUnreadable(slot: WorkerSlot<C>): void
   /** The worker died. `calls` were running on it; the slot has already forgotten them. */
   onCrash(slot: WorkerSlot<C>, cause: Error, calls: C[]): void
 }
@@ -61,6 +63,8 @@ function isHarnessMessage(data: unknown): data is HarnessMessage {
       return typeof data[1] === 'number' && typeof data[2] === 'object' && data[2] !== null
     case 'atelier:unreadable':
       return typeof data[1] === 'number'
+    case 'atelier:answered':
+      return Array.isArray(data[1])
     case 'atelier:ready':
     case 'atelier:closing':
       return true
@@ -71,6 +75,8 @@ function isHarnessMessage(data: unknown): data is HarnessMessage {
 
 /** Workers in use by some slot: one Worker returned for two slots would answer both. */
 const inUse = new WeakSet<object>()
+/** Workers a slot terminated: one handed back again (a cached Worker) would never answer. */
+const retired = new WeakSet<object>()
 
 /** Why `value` cannot serve as a worker, or undefined if it can. */
 function notAWorker(value: unknown): string | undefined {
@@ -78,6 +84,11 @@ function notAWorker(value: unknown): string | undefined {
     return `it returned ${value === null ? 'null' : typeof value}`
   }
   if (typeof (value as PromiseLike<unknown>).then === 'function') {
+    // Whatever it resolves to would run unowned: terminate it when it comes.
+    Promise.resolve(value).then(
+      (worker) => (worker as Partial<WorkerLike> | null)?.terminate?.(),
+      () => {},
+    )
     return 'it returned a Promise: create the Worker synchronously (is the factory declared async?)'
   }
   const missing = ['postMessage', 'addEventListener', 'terminate'].filter(
@@ -86,6 +97,9 @@ function notAWorker(value: unknown): string | undefined {
   if (missing.length > 0) return `it returned an object without ${missing.join(', ')}`
   if (inUse.has(value)) {
     return 'it returned a Worker that another slot already uses: create a new Worker on each call'
+  }
+  if (retired.has(value)) {
+    return 'it returned a Worker that was already terminated: create a new Worker on each call'
   }
   return undefined
 }
@@ -160,16 +174,18 @@ export class WorkerSlot<C> implements BalancerSlot {
       event.preventDefault()
       if (this.#worker === worker) this.#crash(describeWorkerError(event))
     })
+    // A message that cannot be read is not a dead worker: ask which answer it was (if it was one).
     worker.addEventListener('messageerror', () => {
-      if (this.#worker === worker) {
-        this.#crash(new Error('Worker sent a message that could not be deserialized'))
-      }
+      if (this.#worker === worker && this.state === 'ready') this.owner.onUnreadable(this)
     })
     worker.addEventListener('message', (event: MessageEvent) => {
       if (this.#worker !== worker) return
       const message: unknown = event.data
       if (isHarnessMessage(message)) this.#receive(message)
-      else if (isFailedConnect(message)) {
+      else if ((message === null || message === undefined) && this.state === 'ready') {
+        // What the browser delivers for a message it could not clone whole.
+        this.owner.onUnreadable(this)
+      } else if (isFailedConnect(message)) {
         // comlink answered our connect call with an error: whatever is exposed, it is not ours.
         this.#crash(
           new Error(
@@ -246,6 +262,7 @@ export class WorkerSlot<C> implements BalancerSlot {
     this.#worker = undefined
     if (worker !== undefined) {
       inUse.delete(worker)
+      retired.add(worker)
       try {
         worker.terminate()
       } catch {

@@ -398,6 +398,6 @@ describe('measures option', () => {
   test('a non-boolean measures option is refused', () => {
     expect(() =>
       createTaskRuntime({ observability: { measures: 'yes' as unknown as boolean } }),
-    ).toThrow('observability.measures must be a boolean, received yes')
+    ).toThrow('observability.measures must be a boolean, received "yes"')
   })
 })

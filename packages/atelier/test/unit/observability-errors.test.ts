@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describe as describeValue, toEventError } from '../../src/events.js'
+import { textOf as describeValue } from '../../src/describe.js'
+import { toEventError } from '../../src/events.js'
 
 describe('toEventError', () => {
   it('keeps an error name and message', () => {

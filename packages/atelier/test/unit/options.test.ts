@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import {
-  describe as describeValue,
-  resolveDispatchOptions,
-  resolveTaskConfig,
-  type TaskConfig,
-} from '../../src/options.js'
+import { describe as describeValue } from '../../src/describe.js'
+import { resolveDispatchOptions, resolveTaskConfig, type TaskConfig } from '../../src/options.js'
 
 const worker = () => ({}) as Worker
 
