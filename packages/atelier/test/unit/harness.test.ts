@@ -186,4 +186,38 @@ describe('serve() on a MessagePort', () => {
     expect(await end.answer(8)).toEqual(['atelier:result', 8, 8])
     expect(end.inbox.filter((m) => m[0] !== 'atelier:ready')).toEqual([])
   })
+
+  it('asked which calls it answered, names those read and no longer running', async () => {
+    let finish: (value: unknown) => void = () => {}
+    const end = connect({
+      quick: () => 1,
+      slow: () => new Promise((resolve) => (finish = resolve)),
+    })
+    end.post(['atelier:call', 1, 'quick', []])
+    end.post(['atelier:call', 2, 'slow', []])
+    await end.answer(1)
+    end.post(['atelier:query', [1, 2, 3]])
+    // 1 was answered; 2 is still running; 3 never came.
+    expect(await end.next((m) => m[0] === 'atelier:answered')).toEqual(['atelier:answered', [1]])
+    finish('done')
+    expect(await end.answer(2)).toEqual(['atelier:result', 2, 'done'])
+  })
+
+  it('a cancel without a readable reason is ignored', async () => {
+    let aborted = false
+    let finish: (value: unknown) => void = () => {}
+    const end = connect({
+      slow: (ctx: TaskContext) => {
+        ctx.signal.addEventListener('abort', () => (aborted = true))
+        return new Promise((resolve) => (finish = resolve))
+      },
+    })
+    end.post(['atelier:call', 1, 'slow', []])
+    for (const reason of [undefined, null, 'stop']) end.post(['atelier:cancel', 1, reason])
+    end.post(['atelier:query', []])
+    await end.next((m) => m[0] === 'atelier:answered')
+    expect(aborted).toBe(false)
+    finish('ok')
+    expect(await end.answer(1)).toEqual(['atelier:result', 1, 'ok'])
+  })
 })
