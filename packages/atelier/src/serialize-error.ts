@@ -18,6 +18,7 @@ import {
   WorkerCrashedError,
 } from './errors.js'
 import type { SerializedError, SerializedValue } from './protocol.js'
+import { findTransferables } from './transfer.js'
 
 /**
  * How many errors deep a `cause` / `errors` / error-valued-field chain is carried below the
@@ -184,6 +185,16 @@ function encode(value: unknown, depth: number, ancestors: object[]): SerializedV
     return { kind: 'error', error: flattenError(object, depth, ancestors) }
   }
 
+  try {
+    // A detached buffer does not make cloning throw: inside an ImageData, the whole message
+    // arrives as null instead. The transfer walk finds it (and throwing getters).
+    findTransferables(object)
+  } catch {
+    return {
+      kind: 'uncloneable',
+      description: `${tagOf(object)} holding a detached buffer or an unreadable field`,
+    }
+  }
   if (cloneCheck !== undefined) {
     try {
       // The clone is thrown away; postMessage will clone the original again. This is the only
