@@ -257,3 +257,81 @@ describe('other app code acting on the runtime', () => {
     await everyAction({ kind: 'getter' })
   })
 })
+
+describe('listeners acting on another task of the same runtime', () => {
+  test('the events of each task stop, restart, dispose or call the other: every call settles once', async () => {
+    const runtime = createTaskRuntime({ observability: { spans: 'on', measures: false } })
+    const workers = { a: workerCounter(), b: workerCounter() }
+    const define = (name: 'a' | 'b') =>
+      track(
+        runtime.defineTask<HostileAPI>({
+          type: 'parallel',
+          poolSize: 2,
+          taskName: name,
+          maxQueueDepth: 64,
+          timeoutMs: SETTLE_MS,
+          worker: workers[name].factory,
+        }),
+      )
+    const a = define('a')
+    const b = define('b')
+    const calls: Array<ReturnType<typeof settleCounter>> = []
+    const syncThrows: unknown[] = []
+    const attempt = (make: () => Promise<unknown>) => {
+      try {
+        calls.push(settleCounter(make()))
+      } catch (error) {
+        syncThrows.push(error)
+      }
+    }
+    let acted = 0
+    let spans = 0
+    runtime.subscribeEvents((event) => {
+      if (event.kind === 'span') spans++
+      if (acted >= 12) return
+      const taskName =
+        event.kind === 'span'
+          ? event.taskName
+          : event.kind === 'trace'
+            ? ''
+            : event.attrs['task.name']
+      if (taskName === 'a' && event.kind === 'span' && event.status === 'error') {
+        acted++
+        attempt(() => b.echo('b, called from a failure of a'))
+        attempt(() => b.stopWorkers())
+        attempt(() => b.startWorkers())
+      } else if (taskName === 'b' && event.kind === 'span') {
+        acted++
+        attempt(() => a.echo('a, called from a settlement of b'))
+      } else if (
+        taskName === 'a' &&
+        event.kind === 'counter' &&
+        event.name === 'worker.crash.total'
+      ) {
+        acted++
+        attempt(() => b.dispose())
+        attempt(() => a.echo('a, called from a crash of a'))
+      }
+    })
+    for (let i = 0; i < 6; i++) {
+      attempt(() => a.echo(i))
+      attempt(() => b.echo(i))
+    }
+    attempt(() => a.make('getter', 'sync'))
+    attempt(() => a.make('crash', 'sync'))
+    attempt(() => b.sleep(20))
+    await until(() => calls.every((c) => c.count() > 0), SETTLE_MS + 1000, 'every call settled')
+    await Promise.all([a.dispose(), b.dispose()])
+    await sleep(10)
+    expect(syncThrows.map(String)).toEqual([])
+    expect(calls.map((c) => c.count()).filter((n) => n !== 1)).toEqual([])
+    expect(acted).toBeGreaterThan(2)
+    // startWorkers() and stopWorkers() promises are among the calls; only task calls have spans.
+    expect(spans).toBeLessThanOrEqual(calls.length)
+    expect([workers.a.alive(), workers.b.alive()]).toEqual([0, 0])
+    for (const task of [a, b]) {
+      expect(Object.values(executorOf(task)!.internalSizes).every((n) => n === 0)).toBe(true)
+    }
+    expect(runtime.getRuntimeSnapshot().tasks).toEqual([])
+  })
+})
