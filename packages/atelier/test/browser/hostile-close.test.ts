@@ -4,7 +4,8 @@
  * crash's, and later calls run on a restarted worker instead of waiting for ever.
  */
 import { describe, expect, test } from 'vitest'
-import { WorkerCrashedError } from '../../src/index'
+import { createTaskRuntime, WorkerCrashedError } from '../../src/index'
+import type { ClosingAPI } from './fixtures/closing.worker'
 import { gate, release, started } from './fixtures/harness'
 import {
   defineHostile,
@@ -12,6 +13,7 @@ import {
   expectNoPageErrors,
   settleCounter,
   sleep,
+  track,
 } from './fixtures/hostile-define'
 
 expectNoPageErrors()
@@ -90,5 +92,24 @@ describe('a handler that closes its worker', () => {
     await expect(neighbour).resolves.toBe('replayed')
     expect(task.getState()).toMatchObject({ failed: false, totalDispatched: 4 })
     expectDrained(task)
+  })
+})
+
+describe('a comlink-form worker (expose(createTaskWorker(handlers))) that closes itself', () => {
+  test('is detected the same way', async () => {
+    let spawned = 0
+    const task = track(
+      createTaskRuntime().defineTask<ClosingAPI>({
+        type: 'singleton',
+        worker: () =>
+          new Worker(new URL('./fixtures/closing.worker.ts', import.meta.url), {
+            type: 'module',
+            name: String(spawned++),
+          }),
+      }),
+    )
+    await expect(task.whoami()).resolves.toBe('0')
+    expectClosed(await settleCounter(task.close()).result)
+    await expect(task.whoami()).resolves.toBe('1')
   })
 })
