@@ -47,6 +47,9 @@ const VALUE_KINDS = (Object.keys(HOSTILE_KINDS) as HostileKind[]).filter(
 
 async function soak(crashPolicy: CrashPolicy, seed: number) {
   const random = new Random(seed)
+  // The listeners draw from a stream of their own: when they run depends on timing, and the
+  // mix of calls must not.
+  const chance = new Random(seed ^ 0x1157e2)
   const runtime = createTaskRuntime({ observability: { spans: 'on', measures: false } })
   const { task } = defineHostile(
     {
@@ -81,23 +84,23 @@ async function soak(crashPolicy: CrashPolicy, seed: number) {
   runtime.subscribeEvents((event: RuntimeEvent) => {
     if (event.kind === 'span') {
       spans++
-      if (event.status === 'ok' && listenerCalls < 40 && random.chance(0.03)) {
+      if (event.status === 'ok' && listenerCalls < 40 && chance.chance(0.03)) {
         listenerCalls++
         track({ kind: 'listener' }, () => task.echo('from a listener'))
       }
     }
   })
   runtime.subscribeEvents((event: RuntimeEvent) => {
-    if (event.kind === 'counter' && event.name === 'task.failure.total' && random.chance(0.2)) {
-      const key = random.pick(KEYS)
+    if (event.kind === 'counter' && event.name === 'task.failure.total' && chance.chance(0.2)) {
+      const key = chance.pick(KEYS)
       keyAborts++
       runtime.abortTaskController.abort(key)
-      setTimeout(() => runtime.abortTaskController.clear(key), random.int(20))
+      setTimeout(() => runtime.abortTaskController.clear(key), chance.int(20))
     }
   })
   runtime.subscribeEvents((event: RuntimeEvent) => {
     if (event.kind === 'counter' && event.name === 'worker.crash.total' && restarts < 5) {
-      if (!random.chance(0.3)) return
+      if (!chance.chance(0.3)) return
       restarts++
       controls.push(settleCounter(task.stopWorkers()))
       controls.push(settleCounter(task.startWorkers()))
