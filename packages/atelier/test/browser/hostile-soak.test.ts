@@ -24,11 +24,11 @@ import {
   until,
 } from './fixtures/hostile-define'
 import { HOSTILE_KINDS, type HostileKind, type HostileMode } from './fixtures/hostile-kinds'
-import { hostileValue, Random } from './fixtures/hostile-values'
+import { hostileValue, Random, resolveSeed } from './fixtures/hostile-values'
 
 expectNoPageErrors()
 
-const SEED = Number(import.meta.env.VITE_FUZZ_SEED ?? 0x50a4) >>> 0
+const SEED = resolveSeed(import.meta.env.VITE_FUZZ_SEED, 0x50a4)
 const CALLS = Number(import.meta.env.VITE_SOAK_CALLS ?? 1000)
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4']
 
@@ -84,14 +84,19 @@ async function soak(crashPolicy: CrashPolicy, seed: number) {
   runtime.subscribeEvents((event: RuntimeEvent) => {
     if (event.kind === 'span') {
       spans++
-      if (event.status === 'ok' && listenerCalls < 40 && chance.chance(0.03)) {
+      if (
+        event.status === 'ok' &&
+        listenerCalls < 40 &&
+        (listenerCalls === 0 || chance.chance(0.03))
+      ) {
         listenerCalls++
         track({ kind: 'listener' }, () => task.echo('from a listener'))
       }
     }
   })
   runtime.subscribeEvents((event: RuntimeEvent) => {
-    if (event.kind === 'counter' && event.name === 'task.failure.total' && chance.chance(0.2)) {
+    if (event.kind !== 'counter' || event.name !== 'task.failure.total') return
+    if (keyAborts === 0 || chance.chance(0.2)) {
       const key = chance.pick(KEYS)
       keyAborts++
       runtime.abortTaskController.abort(key)
@@ -100,7 +105,7 @@ async function soak(crashPolicy: CrashPolicy, seed: number) {
   })
   runtime.subscribeEvents((event: RuntimeEvent) => {
     if (event.kind === 'counter' && event.name === 'worker.crash.total' && restarts < 5) {
-      if (!chance.chance(0.3)) return
+      if (restarts > 0 && !chance.chance(0.3)) return
       restarts++
       controls.push(settleCounter(task.stopWorkers()))
       controls.push(settleCounter(task.startWorkers()))
