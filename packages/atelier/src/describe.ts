@@ -36,6 +36,8 @@ export function textOf(value: unknown): string {
     if (typeof value === 'symbol') return value.toString()
     if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
     if (Array.isArray(value)) return `an array of length ${value.length}`
+    // A typed array's toString joins its elements too: 64 MB of them takes half a second.
+    if (ArrayBuffer.isView(value)) return tagOf(value)
     return String(value)
   } catch {
     // No usable `toString` (a null-prototype object), or a revoked Proxy.

@@ -40,6 +40,8 @@ import { findTransferables } from './transfer.js'
 import { type SlotOwner, WorkerSlot } from './worker-slot.js'
 
 const NO_TRANSFER: Transferable[] = []
+/** Deferred commands run in one go at most; see `#close`. */
+const MAX_DEFERRED_PER_TASK = 10_000
 
 function fireTimeout(call: Call, ms: number): void {
   call.timer = undefined
@@ -170,11 +172,14 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #close(): void {
     const deferred = this.#deferred
     try {
-      // Each may defer more (its own listeners call back in): they join this same loop.
-      for (let command = deferred.shift(); command; command = deferred.shift()) command()
+      // Each may defer more (its own listeners call back in): they join this same loop, up to a
+      // bound. A listener that answers every refusal with a new call would otherwise keep this
+      // loop, and the page, busy for ever; past the bound the rest runs in a later task.
+      for (let n = 0; n < MAX_DEFERRED_PER_TASK && deferred.length > 0; n++) deferred.shift()!()
     } finally {
       this.#busy = false
       this.bus.emit('changed', this)
+      if (deferred.length > 0) setTimeout(() => this.#command(() => {}), 0)
     }
   }
 
@@ -384,12 +389,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): void {
-    // A worker must see its calls in increasing id order (see `UnreadableMessage`); a call posted
-    // again after a crash or a stop would break that, so it takes a new id.
-    if (call.attempts > 0) {
-      call.id = this.#nextCallId++
-      call.synced = false
-    }
+    // A worker must see its calls in increasing id order (see `UnreadableMessage`), and a call
+    // posted again after a crash or a stop goes ahead of calls made after it: so a call takes its
+    // id when it is posted, and the id names its latest attempt.
+    call.id = this.#nextCallId++
+    call.synced = false
     const args = call.args!
     const message: CallMessage = ['atelier:call', call.id, call.method, args]
     if (!call.transferResult) message.push(call.key, true)

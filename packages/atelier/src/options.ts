@@ -108,8 +108,8 @@ export interface TaskConfig<T = any> {
   poolSize?: number
   /**
    * Derives a call's cancellation key from its arguments: one function for every method, or an
-   * object with a function per method. Returning `undefined` or `''` means the call has no key;
-   * anything else but a string fails the call with a `TypeError`. A key given with
+   * object with a function per method. Returning `undefined`, `null` or `''` means the call has
+   * no key; anything else but a string fails the call with a `TypeError`. A key given with
    * `task.with({ key })` takes precedence.
    * @default undefined (calls have no key unless given one)
    * @example (photo) => photo.docId
@@ -324,13 +324,43 @@ const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
 
 /** Refuses own keys that are not options, suggesting the one meant when it is a near miss. */
 export function rejectUnknownOptions(where: string, options: object, known: ReadonlySet<string>) {
-  for (const name of Object.keys(options)) {
+  let names: string[]
+  try {
+    names = Object.keys(options)
+  } catch (error) {
+    // A revoked Proxy, or one whose ownKeys trap throws.
+    throw new TypeError(`${where}: its options could not be read: ${textOf(error)}`, {
+      cause: error,
+    })
+  }
+  for (const name of names) {
     if (known.has(name)) continue
     const meant = closest(name, known)
     throw new TypeError(
       `${where} has no option "${name}"${meant ? `; did you mean "${meant}"?` : ''} (options: ${[...known].join(', ')})`,
     )
   }
+}
+
+/**
+ * Reads `known` options off an app's object once, into a plain record: whatever its getters or
+ * Proxy traps do then happens here, named, and never again on a later path.
+ */
+export function readOptions(
+  where: string,
+  options: object,
+  known: ReadonlySet<string>,
+): Record<string, unknown> {
+  rejectUnknownOptions(where, options, known)
+  const record: Record<string, unknown> = Object.create(null)
+  for (const name of known) {
+    try {
+      record[name] = (options as Record<string, unknown>)[name]
+    } catch (error) {
+      throw new TypeError(`${where}: reading ${name} threw: ${textOf(error)}`, { cause: error })
+    }
+  }
+  return record
 }
 
 /** The known name within two edits of `name` (case aside), if any. */
@@ -374,8 +404,16 @@ function resolveKeyOf(keyOf: unknown): ResolvedTaskConfig['keyOfMethod'] {
     )
   }
   const byMethod = new Map<string, KeyFunction>()
-  for (const method of Object.keys(keyOf)) {
-    const fn = (keyOf as Record<string, unknown>)[method]
+  let entries: Array<[string, unknown]>
+  try {
+    entries = Object.keys(keyOf).map((method) => [
+      method,
+      (keyOf as Record<string, unknown>)[method],
+    ])
+  } catch (error) {
+    throw new TypeError(`keyOf could not be read: ${textOf(error)}`, { cause: error })
+  }
+  for (const [method, fn] of entries) {
     if (typeof fn !== 'function') {
       throw new TypeError(`keyOf.${method} must be a function, received ${describe(fn)}`)
     }
@@ -398,17 +436,11 @@ export function resolveDispatchOptions(options: unknown): ResolvedDispatchOption
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`with() needs an options object, received ${describe(options)}`)
   }
-  rejectUnknownOptions('with()', options, DISPATCH_OPTIONS)
-  const read = (name: keyof TaskDispatchOptions): unknown => {
-    try {
-      return (options as Record<string, unknown>)[name]
-    } catch (error) {
-      throw new TypeError(`with(): reading ${name} threw: ${textOf(error)}`, { cause: error })
-    }
-  }
-  const [key, signal, trace, transfer, transferResult] = (
-    ['key', 'signal', 'trace', 'transfer', 'transferResult'] as const
-  ).map(read)
+  const { key, signal, trace, transfer, transferResult } = readOptions(
+    'with()',
+    options,
+    DISPATCH_OPTIONS,
+  )
   const out: ResolvedDispatchOptions = {}
   if (key !== undefined) {
     if (typeof key !== 'string') {
@@ -458,12 +490,17 @@ function traceRef(trace: unknown): TraceRef {
 
 /** Checked here, not by `postMessage` at dispatch, so the error names the option. */
 function transferList(transfer: unknown): Transferable[] {
-  if (!Array.isArray(transfer)) {
+  let list: unknown[] | undefined
+  try {
+    if (Array.isArray(transfer)) list = Array.from(transfer)
+  } catch (error) {
+    throw new TypeError(`with(): transfer could not be read: ${textOf(error)}`, { cause: error })
+  }
+  if (list === undefined) {
     throw new TypeError(
       `with(): transfer must be an array of transferables (or [] to copy everything), received ${describe(transfer)}`,
     )
   }
-  const list = [...transfer] as unknown[]
   list.forEach((item, i) => {
     const proto =
       typeof item === 'object' && item !== null ? Object.getPrototypeOf(item) : undefined
@@ -481,18 +518,35 @@ function transferList(transfer: unknown): Transferable[] {
   return list as Transferable[]
 }
 
+/**
+ * The platform's own brand check (the `aborted` getter refuses anything but a real signal), so a
+ * signal from another realm (an iframe) passes where `instanceof` would refuse it.
+ */
+const abortedGetter =
+  typeof AbortSignal !== 'undefined'
+    ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get
+    : undefined
+
 function isAbortSignal(value: unknown): value is AbortSignal {
-  if (typeof AbortSignal !== 'undefined') return value instanceof AbortSignal
-  const signal = value as Partial<AbortSignal> | null
-  return typeof signal?.addEventListener === 'function' && typeof signal.aborted === 'boolean'
+  if (typeof value !== 'object' || value === null) return false
+  try {
+    if (abortedGetter !== undefined) {
+      abortedGetter.call(value)
+      return true
+    }
+    const signal = value as Partial<AbortSignal>
+    return typeof signal.addEventListener === 'function' && typeof signal.aborted === 'boolean'
+  } catch {
+    return false
+  }
 }
 
 /** Validates `config` and fills in defaults. Throws `TypeError`/`RangeError` naming the option. */
-export function resolveTaskConfig(config: TaskConfig, generatedId: string): ResolvedTaskConfig {
-  if (config === null || typeof config !== 'object') {
-    throw new TypeError(`defineTask needs a config object, received ${describe(config)}`)
+export function resolveTaskConfig(given: TaskConfig, generatedId: string): ResolvedTaskConfig {
+  if (given === null || typeof given !== 'object') {
+    throw new TypeError(`defineTask needs a config object, received ${describe(given)}`)
   }
-  rejectUnknownOptions('defineTask', config, TASK_OPTIONS)
+  const config = readOptions('defineTask', given, TASK_OPTIONS) as unknown as TaskConfig
   const type = oneOf('type', config.type, TASK_TYPES, undefined as unknown as TaskType)
   if (type === undefined) throw new TypeError('type is required: "parallel" or "singleton"')
   if (typeof config.worker !== 'function') {

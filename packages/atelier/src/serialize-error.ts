@@ -200,7 +200,11 @@ function encode(value: unknown, depth: number, ancestors: object[]): SerializedV
       // The clone is thrown away; postMessage will clone the original again. This is the only
       // reliable test (a single function deep inside makes the whole value uncloneable), and
       // this path only runs when something has already gone wrong.
-      cloneCheck(object)
+      // A value holding an ImageData over a detached buffer clones to null, whole, silently:
+      // sent as it is, the message carrying it would arrive empty.
+      if (cloneCheck(object) === null) {
+        return { kind: 'uncloneable', description: `${tagOf(object)} that clones to null` }
+      }
     } catch {
       return { kind: 'uncloneable', description: tagOf(object) }
     }

@@ -198,7 +198,13 @@ function visit(walk: Walk, value: object, depth: number): void {
   }
   if (ArrayBuffer.isView(value)) {
     // A view on a SharedArrayBuffer fails the instanceof check and is skipped with it.
-    if (value.buffer instanceof ArrayBuffer) addBuffer(walk, value.buffer)
+    const buffer = value.buffer
+    if (!(buffer instanceof ArrayBuffer)) return
+    // A view on part of a buffer is copied: moving it would take the whole buffer from the
+    // caller, whatever else lives there (a pool, a WebAssembly memory, which cannot move at all).
+    // (A DataView over a detached buffer throws from byteLength: check the buffer first.)
+    if (buffer.byteLength === 0) addBuffer(walk, buffer)
+    else if (value.byteLength === buffer.byteLength) add(walk, buffer)
     return
   }
 

@@ -100,6 +100,8 @@ describe('cancellation', () => {
 
   test('timeouts reject with TimeoutError and abort the handler with it', async () => {
     const { task } = define({ type: 'singleton', timeoutMs: 50 })
+    // Ready first: a worker still loading when the 50 ms run out would never see the call.
+    await task.startWorkers()
     const g = gate()
     const result = await outcome(task.hold(g))
     expect(result.ok === false && result.error).toBeInstanceOf(TimeoutError)

@@ -9,6 +9,10 @@ import { defineHostile, expectNoPageErrors, sleep } from './fixtures/hostile-def
 
 expectNoPageErrors()
 
+class Frame {
+  constructor(readonly image: ImageData) {}
+}
+
 /** An ImageData whose pixels were transferred away (here, by posting them to nowhere). */
 function detachedImage(): ImageData {
   const image = new ImageData(4, 4)
@@ -31,6 +35,22 @@ describe('an abort reason holding an ImageData over a detached buffer', () => {
     controller.abort(reason)
     expect(await call).toBe(reason)
     // The handler heard and stopped: the same worker answers the next call.
+    await expect(task.whoami()).resolves.toBe('0')
+    expect(workers.created).toBe(1)
+  })
+
+  test('inside a class instance (not walked), it still reaches the running handler', async () => {
+    const { task, workers } = defineHostile({ cancelGraceMs: 200, timeoutMs: 5000 })
+    await task.startWorkers()
+    const controller = new AbortController()
+    const call = task
+      .with({ signal: controller.signal })
+      .sleep(10_000)
+      .catch((e: unknown) => e)
+    await sleep(20)
+    const reason = new Frame(detachedImage())
+    controller.abort(reason)
+    expect(await call).toBe(reason)
     await expect(task.whoami()).resolves.toBe('0')
     expect(workers.created).toBe(1)
   })

@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest'
+import { expect, describe as group, it } from 'vitest'
 import { describe, tagOf, textOf } from '../../src/describe.js'
 
 const revoked = () => {

@@ -100,8 +100,8 @@ describe('serve() on a MessagePort', () => {
           throw new Error('getter threw')
         },
       }),
-      // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is the point
       thenThrows: () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is the point
         then: () => {
           throw new Error('then threw')
         },
@@ -123,7 +123,9 @@ describe('serve() on a MessagePort', () => {
     }
     const end = connect({ ...results, ok: () => 'fine' })
     const names = Object.keys(results)
-    names.forEach((name, i) => end.post(['atelier:call', i + 1, name, []]))
+    names.forEach((name, i) => {
+      end.post(['atelier:call', i + 1, name, []])
+    })
     for (let i = 0; i < names.length; i++) {
       const answer = await end.answer(i + 1)
       expect(answer[0], names[i]).toBe('atelier:error')
@@ -213,7 +215,9 @@ describe('serve() on a MessagePort', () => {
       },
     })
     end.post(['atelier:call', 1, 'slow', []])
-    for (const reason of [undefined, null, 'stop']) end.post(['atelier:cancel', 1, reason])
+    for (const reason of [undefined, null, 'stop']) {
+      end.post(['atelier:cancel', 1, reason])
+    }
     end.post(['atelier:query', []])
     await end.next((m) => m[0] === 'atelier:answered')
     expect(aborted).toBe(false)
