@@ -169,6 +169,7 @@ describe('cancellation', () => {
     expect(await aborted(byKey)).toBe('AbortError')
 
     const { task: quick } = define({ timeoutMs: 50 })
+    await quick.startWorkers()
     const timed = gate('classify')
     const late = outcome(quick.classify(timed))
     expect((await late).ok).toBe(false)
