@@ -4,14 +4,11 @@
  * Types only: nothing here exists at run time.
  */
 
-import type { TaskHandlers } from './harness.js'
-import type { ObservabilityConfig } from './observability.js'
-import type { TaskConfig } from './options.js'
+import type { Trace, TraceEndOptions } from './events.js'
+import type { ObservabilityConfig, TaskConfig, TaskRuntimeConfig } from './options.js'
 import type { ErrorPolicy, ParallelSettled } from './parallel-limit.js'
-import type { TaskRuntimeConfig } from './runtime.js'
-import type { SnapshotSubscriptionOptions } from './snapshots.js'
-import type { TaskState } from './task-state.js'
-import type { Trace, TraceEndOptions } from './trace.js'
+import type { TaskHandlers } from './task-context.js'
+import type { SnapshotSubscriptionOptions, TaskState } from './task-state.js'
 
 /** A cancellation key of the {@link AbortTaskController}: any string. */
 export type AbortKey = string

@@ -82,3 +82,23 @@ const TIME_ORIGIN = performance.timeOrigin
 export function epoch(perfTime: number): number {
   return TIME_ORIGIN + perfTime
 }
+
+/** A trace groups the spans of related calls under one id. */
+export interface Trace {
+  readonly id: string
+  readonly name: string | undefined
+  /** Whether this trace's spans are recorded (decided once, when the trace is created). */
+  readonly sampled: boolean
+  /** Ends the trace; only the first call counts. */
+  end(result?: TraceEndOptions): void
+}
+
+export interface TraceEndOptions {
+  /**
+   * @default with an `error`, the status of the outcome it stands for (`canceled` for an
+   * `AbortError` or `TaskDisposedError`, `error` for anything else); without one, `ok`
+   */
+  status?: SpanStatus
+  /** What went wrong; its outcome (by its class name) becomes the trace's `errorKind`. */
+  error?: unknown
+}

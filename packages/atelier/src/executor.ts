@@ -28,7 +28,7 @@ import {
   WorkerCrashedError,
 } from './errors.js'
 import type { EventBus } from './event-bus.js'
-import type { ExecutorEvents } from './executor-events.js'
+import type { ExecutorEvents } from './facts.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig } from './options.js'
 import type { CallOutcome } from './outcomes.js'
 import type { CallMessage, HarnessMessage } from './protocol.js'

@@ -25,9 +25,6 @@ import { deserializeError, serializeError } from './serialize-error.js'
 import type { TaskContext } from './task-context.js'
 import { DetachedBufferError, findTransferables, formatPath } from './transfer.js'
 
-/** Handlers: each takes its arguments, then a {@link TaskContext}. */
-export type TaskHandlers = Record<string, (...args: any[]) => unknown>
-
 /** What `createTaskWorker` returns: pass it to comlink's `expose`. */
 export type TaskWorker = { readonly [K in ConnectMethod]: () => void }
 

@@ -29,27 +29,31 @@ export type {
   SpanErrorKind,
   SpanEvent,
   SpanStatus,
+  Trace,
+  TraceEndOptions,
   TraceEvent,
 } from './events.js'
 export {
   createTaskWorker,
   type HarnessEndpoint,
   serve,
-  type TaskHandlers,
   type TaskWorker,
 } from './harness.js'
 export { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
-export type { ObservabilityConfig, SpansMode } from './observability.js'
 export type {
   BalancerName,
   CrashPolicy,
   KeyFunction,
   KeyOf,
   MethodArgs,
+  ObservabilityConfig,
   QueuePolicy,
+  SpansMode,
   TaskConfig,
   TaskDispatchOptions,
+  TaskRuntimeConfig,
   TaskType,
+  WorkerLike,
 } from './options.js'
 export {
   type CallOutcome,
@@ -64,16 +68,17 @@ export {
   type ParallelSettled,
   parallelLimit,
 } from './parallel-limit.js'
-export type { TaskRuntime, TaskRuntimeConfig } from './runtime.js'
+export type { TaskRuntime } from './runtime.js'
 export { createTaskRuntime } from './runtime.js'
+export type { Task, TaskControls, TaskMethods } from './task.js'
+export type { StripTaskContext, TaskContext, TaskHandlers } from './task-context.js'
 export type {
+  CrashRecord,
   RuntimeSnapshot,
   RuntimeTaskSnapshot,
   SnapshotSubscriptionOptions,
-} from './snapshots.js'
-export type { Task, TaskControls, TaskMethods } from './task.js'
-export type { StripTaskContext, TaskContext } from './task-context.js'
-export type { CrashRecord, TaskState, TaskStatus, WorkerStatus } from './task-state.js'
-export type { Trace, TraceEndOptions } from './trace.js'
-export type { WorkerLike } from './worker-slot.js'
+  TaskState,
+  TaskStatus,
+  WorkerStatus,
+} from './task-state.js'
 export { yieldAsCompleted } from './yield-as-completed.js'

@@ -3,10 +3,8 @@
  * events. Attached only while someone subscribes to events.
  */
 
-import type { EventBus } from './event-bus.js'
 import { epoch } from './events.js'
-import type { TaskExecutor } from './executor.js'
-import type { ExecutorEvents } from './executor-events.js'
+import type { ExecutorEvents, FactSource, TaskFacts } from './facts.js'
 import { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
 import { OUTCOMES } from './outcomes.js'
 
@@ -21,13 +19,13 @@ const QUEUE_GAUGES = [METRICS.inFlight, METRICS.pending, METRICS.waiting] as con
 
 /** Subscribes metric listeners to `bus`; returns the function that removes them. */
 export function attachMetrics(
-  bus: EventBus<ExecutorEvents>,
+  bus: FactSource<ExecutorEvents>,
   publish: (event: MetricEvent) => void,
 ): () => void {
   // Attribute objects are shared and frozen: one per task, scope, method and worker (by index
   // + 1, so "no worker" is 0), not one per event, and looked up without building a key.
-  const attributeCache = new WeakMap<TaskExecutor, Array<Map<string, Attributes[]>>>()
-  const attrs = (task: TaskExecutor, scope: Scope, method = '', workerIndex = -1): Attributes => {
+  const attributeCache = new WeakMap<TaskFacts, Array<Map<string, Attributes[]>>>()
+  const attrs = (task: TaskFacts, scope: Scope, method = '', workerIndex = -1): Attributes => {
     let scopes = attributeCache.get(task)
     if (!scopes) {
       scopes = [new Map(), new Map()]
@@ -58,8 +56,8 @@ export function attachMetrics(
 
   // Gauges are levels: sampled once the current burst of changes is over (a zero-delay timer),
   // and emitted only when they moved, rather than on each of the facts that move them.
-  const lastLevels = new WeakMap<TaskExecutor, number[]>()
-  const dirty = new Set<TaskExecutor>()
+  const lastLevels = new WeakMap<TaskFacts, number[]>()
+  const dirty = new Set<TaskFacts>()
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   const flushLevels = () => {
     flushTimer = undefined
@@ -129,7 +127,7 @@ export function attachMetrics(
 }
 
 function buildAttributes(
-  task: TaskExecutor,
+  task: TaskFacts,
   scope: Scope,
   method: string,
   workerIndex: number,

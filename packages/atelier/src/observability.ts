@@ -5,34 +5,13 @@
  */
 
 import { describe } from './describe.js'
-import type { EventBus } from './event-bus.js'
-import type { RuntimeEvent } from './events.js'
-import type { ExecutorEvents } from './executor-events.js'
+import type { RuntimeEvent, Trace } from './events.js'
+import type { ExecutorEvents, FactSource } from './facts.js'
 import { attachMetrics } from './metric-listeners.js'
+import type { ObservabilityConfig } from './options.js'
 import { reportListenerError } from './report-error.js'
 import { createSpanRecorder } from './spans.js'
-import { createTraceFactory, type Trace } from './trace.js'
-
-export type SpansMode = 'auto' | 'on' | 'off'
-
-export interface ObservabilityConfig {
-  /**
-   * Spans (one per call) and traces. `'auto'` is on in development builds and off in production
-   * ones: by Vite's `import.meta.env.DEV`, else by `process.env.NODE_ENV` as your bundler's
-   * `define` replaced it (or the host's own), else on.
-   * `sampleRate` (0..1, clamped) keeps that share of traces, or of calls made outside a trace.
-   * @default 'auto' with sampleRate 1
-   * @example { spans: { mode: 'on', sampleRate: 0.1 } }
-   */
-  spans?: SpansMode | { mode?: SpansMode; sampleRate?: number }
-  /**
-   * Also record each sampled span and trace as a `performance.measure`, so it shows in the
-   * DevTools performance panel. Chromium charges about 1–2 µs per measure, the dominant cost of
-   * spans on tiny calls: turn it off where the event stream is all you need.
-   * @default true (measures are recorded whenever spans are)
-   */
-  measures?: boolean
-}
+import { createTraceFactory } from './trace.js'
 
 export interface Observability {
   subscribeEvents(listener: (event: RuntimeEvent) => void): () => void
@@ -104,7 +83,7 @@ export function resolveSpans(config: ObservabilityConfig['spans']): {
 }
 
 export function createObservability(
-  bus: EventBus<ExecutorEvents>,
+  bus: FactSource<ExecutorEvents>,
   config: ObservabilityConfig = {},
 ): Observability {
   const spans = resolveSpans(config.spans)

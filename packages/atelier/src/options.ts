@@ -5,9 +5,19 @@
  */
 
 import { describe, textOf } from './describe.js'
+import type { Trace } from './events.js'
 import type { WithoutContext } from './task-context.js'
-import type { Trace } from './trace.js'
-import type { WorkerLike } from './worker-slot.js'
+
+/**
+ * What the slot needs from a worker: post, listen, terminate. A browser `Worker` is one; a test
+ * double or another runtime's worker can stand in without touching the executor.
+ */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer: Transferable[]): void
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
+  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void
+  terminate(): void
+}
 
 export type TaskType = 'parallel' | 'singleton'
 
@@ -596,4 +606,32 @@ export function resolveTaskConfig(given: TaskConfig, generatedId: string): Resol
         ? 10_000
         : duration('connectTimeoutMs', config.connectTimeoutMs),
   }
+}
+
+// ---- the runtime -----------------------------------------------------------------------
+
+export type SpansMode = 'auto' | 'on' | 'off'
+
+export interface ObservabilityConfig {
+  /**
+   * Spans (one per call) and traces. `'auto'` is on in development builds and off in production
+   * ones: by Vite's `import.meta.env.DEV`, else by `process.env.NODE_ENV` as your bundler's
+   * `define` replaced it (or the host's own), else on.
+   * `sampleRate` (0..1, clamped) keeps that share of traces, or of calls made outside a trace.
+   * @default 'auto' with sampleRate 1
+   * @example { spans: { mode: 'on', sampleRate: 0.1 } }
+   */
+  spans?: SpansMode | { mode?: SpansMode; sampleRate?: number }
+  /**
+   * Also record each sampled span and trace as a `performance.measure`, so it shows in the
+   * DevTools performance panel. Chromium charges about 1–2 µs per measure, the dominant cost of
+   * spans on tiny calls: turn it off where the event stream is all you need.
+   * @default true (measures are recorded whenever spans are)
+   */
+  measures?: boolean
+}
+
+export interface TaskRuntimeConfig {
+  /** Spans, traces and DevTools measures. @default spans 'auto', measures on */
+  observability?: ObservabilityConfig
 }

@@ -6,24 +6,23 @@
 import { AbortTaskController } from './abort-task-controller.js'
 import { describe } from './describe.js'
 import { EventBus } from './event-bus.js'
-import type { RuntimeEvent } from './events.js'
+import type { RuntimeEvent, Trace } from './events.js'
 import { TaskExecutor } from './executor.js'
-import type { ExecutorEvents } from './executor-events.js'
-import { createObservability, type ObservabilityConfig } from './observability.js'
-import { rejectUnknownOptions, resolveTaskConfig, type TaskConfig } from './options.js'
+import type { ExecutorEvents } from './facts.js'
+import { createObservability } from './observability.js'
 import {
-  type RuntimeSnapshot,
-  type RuntimeTaskSnapshot,
-  type SnapshotSubscriptionOptions,
-  subscribeRuntimeSnapshot,
-} from './snapshots.js'
+  rejectUnknownOptions,
+  resolveTaskConfig,
+  type TaskConfig,
+  type TaskRuntimeConfig,
+} from './options.js'
+import { subscribeRuntimeSnapshot } from './snapshots.js'
 import { createTask, type Task } from './task.js'
-import type { Trace } from './trace.js'
-
-export interface TaskRuntimeConfig {
-  /** Spans, traces and DevTools measures. @default spans 'auto', measures on */
-  observability?: ObservabilityConfig
-}
+import type {
+  RuntimeSnapshot,
+  RuntimeTaskSnapshot,
+  SnapshotSubscriptionOptions,
+} from './task-state.js'
 
 const RUNTIME_OPTIONS: ReadonlySet<string> = new Set(['observability'])
 

@@ -4,36 +4,14 @@
  */
 
 import { describe } from './describe.js'
-import type { EventBus } from './event-bus.js'
-import type { ExecutorEvents } from './executor-events.js'
+import type { ExecutorEvents, FactSource } from './facts.js'
 import { MAX_TIMER_MS, rejectUnknownOptions } from './options.js'
 import { reportListenerError } from './report-error.js'
-import type { TaskState } from './task-state.js'
-
-export interface RuntimeTaskSnapshot extends TaskState {
-  init: 'lazy' | 'eager'
-}
-
-export interface RuntimeSnapshot {
-  tasks: RuntimeTaskSnapshot[]
-}
-
-export interface SnapshotSubscriptionOptions {
-  /**
-   * At most one snapshot per this many ms. With `onlyOnChange: false`, also the period of
-   * unconditional snapshots.
-   * @default 250
-   */
-  intervalMs?: number
-  /** Deliver the current snapshot synchronously on subscribing. @default true */
-  emitImmediately?: boolean
-  /**
-   * Deliver only when the runtime's state changed. `false` delivers every `intervalMs`, changed
-   * or not (for clocks and charts that scroll).
-   * @default true
-   */
-  onlyOnChange?: boolean
-}
+import type {
+  RuntimeSnapshot,
+  RuntimeTaskSnapshot,
+  SnapshotSubscriptionOptions,
+} from './task-state.js'
 
 /**
  * The facts after which a snapshot may differ: a task joins or leaves, or one of its operations
@@ -50,7 +28,7 @@ const SUBSCRIPTION_OPTIONS: ReadonlySet<string> = new Set([
 ] satisfies Array<keyof SnapshotSubscriptionOptions>)
 
 export function subscribeRuntimeSnapshot(
-  bus: EventBus<ExecutorEvents>,
+  bus: FactSource<ExecutorEvents>,
   read: () => RuntimeSnapshot,
   listener: (snapshot: RuntimeSnapshot) => void,
   options: SnapshotSubscriptionOptions = {},

@@ -3,9 +3,8 @@
  * and (unless `measures` is off) mirrored as a DevTools `performance.measure`.
  */
 
-import type { Call } from './call.js'
 import { epoch, type SpanEvent, toEventError } from './events.js'
-import type { TaskExecutor } from './executor.js'
+import type { CallFacts, TaskFacts } from './facts.js'
 import { type CallOutcome, OUTCOMES } from './outcomes.js'
 
 export interface SpanRecorderOptions {
@@ -21,8 +20,8 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
   const { sampleRate, measures, idPrefix, publish } = options
   let nextSpanId = 0
   return function recordSpan(
-    task: TaskExecutor,
-    call: Call,
+    task: TaskFacts,
+    call: CallFacts,
     kind: CallOutcome,
     error: unknown,
   ): void {

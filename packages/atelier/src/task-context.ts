@@ -34,3 +34,6 @@ export type StripTaskContext<T> = {
     ? (...args: WithoutContext<A>) => Promise<Awaited<R>>
     : never
 }
+
+/** Handlers: each takes its arguments, then a {@link TaskContext}. */
+export type TaskHandlers = Record<string, (...args: any[]) => unknown>

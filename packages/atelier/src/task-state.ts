@@ -1,4 +1,4 @@
-/** What `task.getState()` reports. Types only; the executor fills them in. */
+/** What `task.getState()` and runtime snapshots report. Types only; the executor fills them in. */
 
 import type { QueuePolicy, TaskType } from './options.js'
 
@@ -49,4 +49,29 @@ export interface TaskState {
   queuePolicy: QueuePolicy
   /** Calls on each worker slot, by slot index. */
   queueDepthByWorker: number[]
+}
+
+export interface RuntimeTaskSnapshot extends TaskState {
+  init: 'lazy' | 'eager'
+}
+
+export interface RuntimeSnapshot {
+  tasks: RuntimeTaskSnapshot[]
+}
+
+export interface SnapshotSubscriptionOptions {
+  /**
+   * At most one snapshot per this many ms. With `onlyOnChange: false`, also the period of
+   * unconditional snapshots.
+   * @default 250
+   */
+  intervalMs?: number
+  /** Deliver the current snapshot synchronously on subscribing. @default true */
+  emitImmediately?: boolean
+  /**
+   * Deliver only when the runtime's state changed. `false` delivers every `intervalMs`, changed
+   * or not (for clocks and charts that scroll).
+   * @default true
+   */
+  onlyOnChange?: boolean
 }

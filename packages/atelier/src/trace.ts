@@ -3,29 +3,9 @@
  * is explicit: made with `createTrace()`, passed with `task.with({ trace })`, ended by the app.
  */
 
-import { epoch, type TraceEvent, toEventError } from './events.js'
+import { epoch, type Trace, type TraceEndOptions, type TraceEvent, toEventError } from './events.js'
 import { OUTCOMES, outcomeOfError, type SpanStatus } from './outcomes.js'
 import { measure } from './spans.js'
-
-/** A trace groups the spans of related calls under one id. */
-export interface Trace {
-  readonly id: string
-  readonly name: string | undefined
-  /** Whether this trace's spans are recorded (decided once, when the trace is created). */
-  readonly sampled: boolean
-  /** Ends the trace; only the first call counts. */
-  end(result?: TraceEndOptions): void
-}
-
-export interface TraceEndOptions {
-  /**
-   * @default with an `error`, the status of the outcome it stands for (`canceled` for an
-   * `AbortError` or `TaskDisposedError`, `error` for anything else); without one, `ok`
-   */
-  status?: SpanStatus
-  /** What went wrong; its outcome (by its class name) becomes the trace's `errorKind`. */
-  error?: unknown
-}
 
 export interface TraceFactoryOptions {
   /** Whether spans are on at all; traces of a runtime with spans off are never sampled. */

@@ -5,18 +5,8 @@
  */
 
 import type { BalancerSlot } from './balancer.js'
+import type { WorkerLike } from './options.js'
 import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from './protocol.js'
-
-/**
- * What the slot needs from a worker: post, listen, terminate. A browser `Worker` is one; a test
- * double or another runtime's worker can stand in without touching the executor.
- */
-export interface WorkerLike {
-  postMessage(message: unknown, transfer: Transferable[]): void
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
-  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void
-  terminate(): void
-}
 
 export interface SlotOwner<C> {
   onReady(slot: WorkerSlot<C>): void

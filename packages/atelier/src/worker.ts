@@ -14,7 +14,6 @@ export {
   createTaskWorker,
   type HarnessEndpoint,
   serve,
-  type TaskHandlers,
   type TaskWorker,
 } from './harness.js'
-export type { StripTaskContext, TaskContext } from './task-context.js'
+export type { StripTaskContext, TaskContext, TaskHandlers } from './task-context.js'

@@ -1,16 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Call } from '../../src/call.js'
 import { TaskDisposedError, TimeoutError } from '../../src/errors.js'
 import { EventBus } from '../../src/event-bus.js'
 import type { RuntimeEvent, SpanEvent, TraceEvent } from '../../src/events.js'
-import type { TaskExecutor } from '../../src/executor.js'
-import type { ExecutorEvents } from '../../src/executor-events.js'
+import type { CallFacts, ExecutorEvents, TaskFacts } from '../../src/facts.js'
 import { METRICS, type MetricEvent } from '../../src/metrics.js'
-import { createObservability, type ObservabilityConfig } from '../../src/observability.js'
+import { createObservability } from '../../src/observability.js'
+import type { ObservabilityConfig } from '../../src/options.js'
 import { type CallOutcome, OUTCOMES } from '../../src/outcomes.js'
 
 // The observability layer only reads the executor's records; these fakes hold what it reads.
-function fakeTask(overrides: Partial<TaskExecutor['config']> = {}) {
+function fakeTask(overrides: Partial<TaskFacts['config']> = {}) {
   const depths = { inFlight: 0, pending: 0, waiting: 0, liveWorkers: 0, busyWorkers: 0 }
   const config = {
     taskId: 'resize',
@@ -21,11 +20,11 @@ function fakeTask(overrides: Partial<TaskExecutor['config']> = {}) {
     maxQueueDepth: 8,
     ...overrides,
   }
-  return { task: { config, depths } as unknown as TaskExecutor, depths }
+  return { task: { config, depths } as unknown as TaskFacts, depths }
 }
 
 let nextCallId = 1
-function fakeCall(method = 'resize', workerIndex = 0): Call {
+function fakeCall(method = 'resize', workerIndex = 0): CallFacts {
   const t = performance.now()
   return {
     id: nextCallId++,
@@ -37,7 +36,7 @@ function fakeCall(method = 'resize', workerIndex = 0): Call {
     firstDispatchedAt: t,
     dispatchedAt: t,
     trace: undefined,
-  } as unknown as Call
+  } as unknown as CallFacts
 }
 
 function setup(config: ObservabilityConfig = { spans: 'on', measures: false }) {
