@@ -5,18 +5,18 @@
 
 import { AbortTaskController } from './abort-task-controller.js'
 import { describe } from './describe.js'
-import { EventBus } from './event-bus.js'
+import { EventBus } from './engine/event-bus.js'
+import { TaskExecutor } from './engine/executor.js'
 import type { RuntimeEvent, Trace } from './events.js'
-import { TaskExecutor } from './executor.js'
 import type { ExecutorEvents } from './facts.js'
-import { createObservability } from './observability.js'
+import { createObservability } from './observability/observability.js'
+import { subscribeRuntimeSnapshot } from './observability/snapshots.js'
 import {
   rejectUnknownOptions,
   resolveTaskConfig,
   type TaskConfig,
   type TaskRuntimeConfig,
 } from './options.js'
-import { subscribeRuntimeSnapshot } from './snapshots.js'
 import { createTask, type Task } from './task.js'
 import type {
   RuntimeSnapshot,

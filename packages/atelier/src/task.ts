@@ -3,7 +3,7 @@
  * promise. It validates nothing and decides nothing; every call goes to the one executor.
  */
 
-import type { TaskExecutor } from './executor.js'
+import type { TaskExecutor } from './engine/executor.js'
 import {
   type ResolvedDispatchOptions,
   resolveDispatchOptions,

@@ -15,5 +15,5 @@ export {
   type HarnessEndpoint,
   serve,
   type TaskWorker,
-} from './harness.js'
+} from './harness/harness.js'
 export type { StripTaskContext, TaskContext, TaskHandlers } from './task-context.js'

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import { createTaskRuntime } from '../../src/index'
-import { MAX_TIMELINE_MEASURES } from '../../src/spans'
+import { MAX_TIMELINE_MEASURES } from '../../src/observability/spans'
 import { define } from './fixtures/define'
 
 test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers see every one', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DetachedBufferError, findTransferables } from '../../src/transfer.js'
+import { DetachedBufferError, findTransferables } from '../../src/wire/transfer.js'
 
 const openPorts: MessagePort[] = []
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay } from '../../src/backoff.js'
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay } from '../../src/engine/backoff.js'
 
 describe('backoffDelay', () => {
   it('exposes a 100 ms base and a 2 s cap', () => {

@@ -4,7 +4,7 @@ import {
   createBalancer,
   createLeastBusyBalancer,
   createRoundRobinBalancer,
-} from '../../src/balancer.js'
+} from '../../src/engine/balancer.js'
 
 interface Slot extends BalancerSlot {
   name: string

@@ -10,7 +10,7 @@ const sources = import.meta.glob<string>('../../src/**/*.ts', {
 describe('Content Security Policy', () => {
   test('the package sources are all read', () => {
     expect(Object.keys(sources).length).toBeGreaterThan(15)
-    expect(Object.keys(sources)).toContain('../../src/executor.ts')
+    expect(Object.keys(sources)).toContain('../../src/engine/executor.ts')
   })
 
   test.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DispatchQueue, type QueueLimits } from '../../src/dispatch-queue.js'
-import type { Linked, LinkedList } from '../../src/linked-list.js'
+import { DispatchQueue, type QueueLimits } from '../../src/engine/dispatch-queue.js'
+import type { Linked, LinkedList } from '../../src/engine/linked-list.js'
 import type { QueuePolicy } from '../../src/options.js'
 
 interface Item extends Linked<Item> {

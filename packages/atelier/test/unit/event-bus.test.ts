@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EventBus } from '../../src/event-bus.js'
+import { EventBus } from '../../src/engine/event-bus.js'
 
 describe('EventBus', () => {
   it('one unsubscribe removes one subscription, even of the same function', () => {

@@ -5,10 +5,10 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TimeoutError } from '../../src/errors.js'
-import { serve } from '../../src/harness.js'
-import type { ExecutorMessage, HarnessMessage } from '../../src/protocol.js'
-import { deserializeError } from '../../src/serialize-error.js'
+import { serve } from '../../src/harness/harness.js'
 import type { TaskContext } from '../../src/task-context.js'
+import type { ExecutorMessage, HarnessMessage } from '../../src/wire/protocol.js'
+import { deserializeError } from '../../src/wire/serialize-error.js'
 
 const ports: MessagePort[] = []
 afterEach(() => {

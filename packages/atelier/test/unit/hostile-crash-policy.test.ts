@@ -3,8 +3,8 @@
  * interrupted call runs again, including at the edges (no retries, absurd streaks).
  */
 import { describe, expect, it } from 'vitest'
-import { BACKOFF_BASE_MS, BACKOFF_MAX_MS } from '../../src/backoff.js'
-import { type CrashRules, judgeCrash, mayRequeue } from '../../src/crash-policy.js'
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS } from '../../src/engine/backoff.js'
+import { type CrashRules, judgeCrash, mayRequeue } from '../../src/engine/crash-policy.js'
 import { MAX_TIMER_MS } from '../../src/options.js'
 
 const rules = (crashPolicy: CrashRules['crashPolicy'], crashMaxRetries = 3): CrashRules => ({

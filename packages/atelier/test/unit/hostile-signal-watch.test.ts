@@ -4,7 +4,7 @@
  * when watchers come and go while it is delivered.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type SignalWatcher, unwatchSignal, watchSignal } from '../../src/signal-watch.js'
+import { type SignalWatcher, unwatchSignal, watchSignal } from '../../src/engine/signal-watch.js'
 
 afterEach(() => {
   vi.restoreAllMocks()

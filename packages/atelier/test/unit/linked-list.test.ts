@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type Linked, LinkedList } from '../../src/linked-list.js'
+import { type Linked, LinkedList } from '../../src/engine/linked-list.js'
 
 interface Item extends Linked<Item> {
   id: string

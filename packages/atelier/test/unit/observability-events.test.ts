@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { EventBus } from '../../src/engine/event-bus.js'
 import { TaskDisposedError, TimeoutError } from '../../src/errors.js'
-import { EventBus } from '../../src/event-bus.js'
 import type { RuntimeEvent, SpanEvent, TraceEvent } from '../../src/events.js'
 import type { CallFacts, ExecutorEvents, TaskFacts } from '../../src/facts.js'
 import { METRICS, type MetricEvent } from '../../src/metrics.js'
-import { createObservability } from '../../src/observability.js'
+import { createObservability } from '../../src/observability/observability.js'
 import type { ObservabilityConfig } from '../../src/options.js'
 import { type CallOutcome, OUTCOMES } from '../../src/outcomes.js'
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { afterAll, describe, expect, it } from 'vitest'
-import { isDevelopmentBuild } from '../../src/observability.js'
+import { isDevelopmentBuild } from '../../src/observability/observability.js'
 
 describe('isDevelopmentBuild', () => {
   it("Vite's flags decide first", () => {
@@ -36,7 +36,7 @@ describe("spans: 'auto' in a bundled build", () => {
 
   async function bundle(define: Record<string, string>): Promise<string> {
     const out = await build({
-      entryPoints: [new URL('../../src/observability.ts', import.meta.url).pathname],
+      entryPoints: [new URL('../../src/observability/observability.ts', import.meta.url).pathname],
       bundle: true,
       write: false,
       format: 'esm',

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { createTaskRuntime, WorkerCrashedError } from '../../src/index.js'
-import type { HarnessMessage } from '../../src/protocol.js'
+import type { HarnessMessage } from '../../src/wire/protocol.js'
 
 type Listener = (event: { data?: unknown; preventDefault(): void; message?: string }) => void
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { SerializedError } from '../../src/protocol.js'
+import type { SerializedError } from '../../src/wire/protocol.js'
 import {
   deserializeError,
   MAX_ERROR_DEPTH,
   serializeError,
   serializeValue,
-} from '../../src/serialize-error.js'
+} from '../../src/wire/serialize-error.js'
 
 /** What the main thread sees: serialized in the "worker", cloned across, rebuilt. */
 function roundTrip(thrown: unknown): Error {

@@ -5,7 +5,7 @@ import {
   formatPath,
   isDetached,
   MAX_TRANSFER_DEPTH,
-} from '../../src/transfer.js'
+} from '../../src/wire/transfer.js'
 
 const openPorts: MessagePort[] = []
 

@@ -9,8 +9,8 @@
  * - in flight: on a worker, at most `maxInFlight` of them.
  */
 
+import type { QueuePolicy } from '../options.js'
 import { type Linked, LinkedList } from './linked-list.js'
-import type { QueuePolicy } from './options.js'
 
 export interface QueueLimits {
   maxInFlight: number

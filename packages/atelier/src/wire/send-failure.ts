@@ -4,7 +4,7 @@
  * on failure, and only then, the arguments are probed one by one to find which.
  */
 
-import { textOf } from './describe.js'
+import { textOf } from '../describe.js'
 import { DetachedBufferError, findTransferables, formatPath } from './transfer.js'
 
 export function describeSendFailure(error: unknown, method: string, args: unknown[]): Error {

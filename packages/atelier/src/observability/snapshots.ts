@@ -3,15 +3,15 @@
  * `intervalMs`. The executor's lifecycle facts say when; nothing polls while nothing happens.
  */
 
-import { describe } from './describe.js'
-import type { ExecutorEvents, FactSource } from './facts.js'
-import { MAX_TIMER_MS, rejectUnknownOptions } from './options.js'
-import { reportListenerError } from './report-error.js'
+import { describe } from '../describe.js'
+import type { ExecutorEvents, FactSource } from '../facts.js'
+import { MAX_TIMER_MS, rejectUnknownOptions } from '../options.js'
+import { reportListenerError } from '../report-error.js'
 import type {
   RuntimeSnapshot,
   RuntimeTaskSnapshot,
   SnapshotSubscriptionOptions,
-} from './task-state.js'
+} from '../task-state.js'
 
 /**
  * The facts after which a snapshot may differ: a task joins or leaves, or one of its operations

@@ -4,10 +4,10 @@
  * than a handful of closures.
  */
 
-import type { KeyWatcher } from './abort-task-controller.js'
+import type { KeyWatcher } from '../abort-task-controller.js'
+import type { TraceRef } from '../options.js'
+import type { CallOutcome } from '../outcomes.js'
 import type { Linked, LinkedList } from './linked-list.js'
-import type { TraceRef } from './options.js'
-import type { CallOutcome } from './outcomes.js'
 import type { SignalWatcher } from './signal-watch.js'
 import type { WorkerSlot } from './worker-slot.js'
 

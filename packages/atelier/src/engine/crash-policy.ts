@@ -4,8 +4,8 @@
  * the verdict out; these rules are unit-tested on their own, like the queue and the balancer.
  */
 
+import type { CrashPolicy } from '../options.js'
 import { backoffDelay } from './backoff.js'
-import type { CrashPolicy } from './options.js'
 
 export interface CrashRules {
   crashPolicy: CrashPolicy

@@ -3,8 +3,14 @@
  * is explicit: made with `createTrace()`, passed with `task.with({ trace })`, ended by the app.
  */
 
-import { epoch, type Trace, type TraceEndOptions, type TraceEvent, toEventError } from './events.js'
-import { OUTCOMES, outcomeOfError, type SpanStatus } from './outcomes.js'
+import {
+  epoch,
+  type Trace,
+  type TraceEndOptions,
+  type TraceEvent,
+  toEventError,
+} from '../events.js'
+import { OUTCOMES, outcomeOfError, type SpanStatus } from '../outcomes.js'
 import { measure } from './spans.js'
 
 export interface TraceFactoryOptions {

@@ -14,29 +14,29 @@
  * `changed` once, which is what snapshots and gauges follow.
  */
 
-import type { AbortTaskController } from './abort-task-controller.js'
-import { type Balancer, createBalancer } from './balancer.js'
-import { Call, type CallOwner } from './call.js'
-import { judgeCrash, mayRequeue } from './crash-policy.js'
-import { describe } from './describe.js'
-import { DispatchQueue } from './dispatch-queue.js'
+import type { AbortTaskController } from '../abort-task-controller.js'
+import { describe } from '../describe.js'
 import {
   AbortError,
   QueueDropError,
   TaskDisposedError,
   TimeoutError,
   WorkerCrashedError,
-} from './errors.js'
+} from '../errors.js'
+import type { ExecutorEvents } from '../facts.js'
+import type { ResolvedDispatchOptions, ResolvedTaskConfig } from '../options.js'
+import type { CallOutcome } from '../outcomes.js'
+import type { CrashRecord, TaskState, WorkerStatus } from '../task-state.js'
+import type { CallMessage, HarnessMessage } from '../wire/protocol.js'
+import { describeSendFailure } from '../wire/send-failure.js'
+import { deserializeError, serializeError } from '../wire/serialize-error.js'
+import { findTransferables } from '../wire/transfer.js'
+import { type Balancer, createBalancer } from './balancer.js'
+import { Call, type CallOwner } from './call.js'
+import { judgeCrash, mayRequeue } from './crash-policy.js'
+import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
-import type { ExecutorEvents } from './facts.js'
-import type { ResolvedDispatchOptions, ResolvedTaskConfig } from './options.js'
-import type { CallOutcome } from './outcomes.js'
-import type { CallMessage, HarnessMessage } from './protocol.js'
-import { describeSendFailure } from './send-failure.js'
-import { deserializeError, serializeError } from './serialize-error.js'
 import { unwatchSignal, watchSignal } from './signal-watch.js'
-import type { CrashRecord, TaskState, WorkerStatus } from './task-state.js'
-import { findTransferables } from './transfer.js'
 import { type SlotOwner, WorkerSlot } from './worker-slot.js'
 
 const NO_TRANSFER: Transferable[] = []

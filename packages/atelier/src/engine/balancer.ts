@@ -4,7 +4,7 @@
  * live worker, and how many calls it is running.
  */
 
-import type { BalancerName } from './options.js'
+import type { BalancerName } from '../options.js'
 
 export interface BalancerSlot {
   /** Can take a call now (not backing off after a crash). */

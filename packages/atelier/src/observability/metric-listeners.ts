@@ -3,10 +3,10 @@
  * events. Attached only while someone subscribes to events.
  */
 
-import { epoch } from './events.js'
-import type { ExecutorEvents, FactSource, TaskFacts } from './facts.js'
-import { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
-import { OUTCOMES } from './outcomes.js'
+import { epoch } from '../events.js'
+import type { ExecutorEvents, FactSource, TaskFacts } from '../facts.js'
+import { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from '../metrics.js'
+import { OUTCOMES } from '../outcomes.js'
 
 /** Which attributes a metric carries: the task's, or the task's and its queue settings'. */
 const TASK = 0

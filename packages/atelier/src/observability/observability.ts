@@ -4,12 +4,12 @@
  * spans are on. With spans off and no subscriber, observability costs dispatch nothing.
  */
 
-import { describe } from './describe.js'
-import type { RuntimeEvent, Trace } from './events.js'
-import type { ExecutorEvents, FactSource } from './facts.js'
+import { describe } from '../describe.js'
+import type { RuntimeEvent, Trace } from '../events.js'
+import type { ExecutorEvents, FactSource } from '../facts.js'
+import type { ObservabilityConfig } from '../options.js'
+import { reportListenerError } from '../report-error.js'
 import { attachMetrics } from './metric-listeners.js'
-import type { ObservabilityConfig } from './options.js'
-import { reportListenerError } from './report-error.js'
 import { createSpanRecorder } from './spans.js'
 import { createTraceFactory } from './trace.js'
 

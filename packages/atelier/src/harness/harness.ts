@@ -10,7 +10,8 @@
  * whenever it gets there: the executor posts no call before it hears that.
  */
 
-import { UnknownMethodError } from './errors.js'
+import { UnknownMethodError } from '../errors.js'
+import type { TaskContext } from '../task-context.js'
 import type {
   CallMessage,
   ConnectMethod,
@@ -19,11 +20,10 @@ import type {
   ReadyMessage,
   ResultMessage,
   SerializedError,
-} from './protocol.js'
-import { isCloneError, messageOf } from './send-failure.js'
-import { deserializeError, serializeError } from './serialize-error.js'
-import type { TaskContext } from './task-context.js'
-import { DetachedBufferError, findTransferables, formatPath } from './transfer.js'
+} from '../wire/protocol.js'
+import { isCloneError, messageOf } from '../wire/send-failure.js'
+import { deserializeError, serializeError } from '../wire/serialize-error.js'
+import { DetachedBufferError, findTransferables, formatPath } from '../wire/transfer.js'
 
 /** What `createTaskWorker` returns: pass it to comlink's `expose`. */
 export type TaskWorker = { readonly [K in ConnectMethod]: () => void }

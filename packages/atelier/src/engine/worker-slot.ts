@@ -4,9 +4,9 @@
  * policies; it reports what its worker says and does through {@link SlotOwner}.
  */
 
+import type { WorkerLike } from '../options.js'
+import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from '../wire/protocol.js'
 import type { BalancerSlot } from './balancer.js'
-import type { WorkerLike } from './options.js'
-import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from './protocol.js'
 
 export interface SlotOwner<C> {
   onReady(slot: WorkerSlot<C>): void

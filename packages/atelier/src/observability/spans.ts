@@ -3,9 +3,9 @@
  * and (unless `measures` is off) mirrored as a DevTools `performance.measure`.
  */
 
-import { epoch, type SpanEvent, toEventError } from './events.js'
-import type { CallFacts, TaskFacts } from './facts.js'
-import { type CallOutcome, OUTCOMES } from './outcomes.js'
+import { epoch, type SpanEvent, toEventError } from '../events.js'
+import type { CallFacts, TaskFacts } from '../facts.js'
+import { type CallOutcome, OUTCOMES } from '../outcomes.js'
 
 export interface SpanRecorderOptions {
   sampleRate: number

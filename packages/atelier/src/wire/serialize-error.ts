@@ -8,7 +8,7 @@
  * So everything is carried explicitly, and what cannot be cloned is described rather than lost.
  */
 
-import { tagOf, textOf } from './describe.js'
+import { tagOf, textOf } from '../describe.js'
 import {
   AbortError,
   QueueDropError,
@@ -16,7 +16,7 @@ import {
   TimeoutError,
   UnknownMethodError,
   WorkerCrashedError,
-} from './errors.js'
+} from '../errors.js'
 import type { SerializedError, SerializedValue } from './protocol.js'
 import { findTransferables } from './transfer.js'
 

@@ -1,4 +1,4 @@
-import { reportListenerError } from './report-error.js'
+import { reportListenerError } from '../report-error.js'
 
 /**
  * The executor's one internal channel for lifecycle facts. Metrics, spans, snapshots and traces
