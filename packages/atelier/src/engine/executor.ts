@@ -4,18 +4,11 @@
  * tasks are the same executor; a singleton is a pool of one.
  *
  * The executor reports what happens on the runtime's event bus and keeps no observability
- * state of its own beyond what `getState()` reads.
- *
- * Operations. Every entry point (a call, a cancel, a worker's message, a timer) runs as one
- * operation. App code runs inside operations (listeners, `keyOf`, the worker factory, getters on
- * arguments), and may call back in; commands that arrive that way (`dispose()`, a new call, a
- * cancel) wait until the current operation has finished and run then, so no operation is ever
- * interrupted half way through its bookkeeping. After the outermost operation the executor emits
- * `changed` once, which is what snapshots and gauges follow.
+ * state of its own beyond what `getState()` reads. Its entry points run as operations, one at a
+ * time (`operations.ts`): app code that calls back in waits its turn.
  */
 
 import type { AbortTaskController } from '../abort-task-controller.js'
-import { describe } from '../describe.js'
 import {
   AbortError,
   QueueDropError,
@@ -23,25 +16,27 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from '../errors.js'
-import type { ExecutorEvents } from '../facts.js'
+import type { ExecutorEvents, TaskDepths } from '../facts.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
-import type { CrashRecord, TaskState, WorkerStatus } from '../task-state.js'
+import type { CrashRecord, TaskState } from '../task-state.js'
 import type { CallMessage, HarnessMessage } from '../wire/protocol.js'
 import { describeSendFailure } from '../wire/send-failure.js'
 import { deserializeError, serializeError } from '../wire/serialize-error.js'
 import { findTransferables } from '../wire/transfer.js'
 import { type Balancer, createBalancer } from './balancer.js'
 import { Call, type CallOwner } from './call.js'
+import { keyFromKeyOf } from './call-key.js'
 import { judgeCrash, mayRequeue } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
+import { lostAnswerError, suspectAfter } from './lost-messages.js'
+import { Operations } from './operations.js'
+import { Pool } from './pool.js'
 import { unwatchSignal, watchSignal } from './signal-watch.js'
-import { type SlotOwner, WorkerSlot } from './worker-slot.js'
+import type { SlotOwner, WorkerSlot } from './worker-slot.js'
 
 const NO_TRANSFER: Transferable[] = []
-/** Deferred commands run in one go at most; see `#close`. */
-const MAX_DEFERRED_PER_TASK = 10_000
 
 function fireTimeout(call: Call, ms: number): void {
   call.timer = undefined
@@ -64,8 +59,9 @@ function leaveSlot(call: Call): void {
 
 export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   readonly #queue: DispatchQueue<Call>
-  readonly #slots: WorkerSlot<Call>[] = []
+  readonly #pool: Pool<Call>
   readonly #balancer: Balancer
+  readonly #ops = new Operations(() => this.bus.emit('changed', this))
   #nextCallId = 1
   #paused = false
   #disposed = false
@@ -76,11 +72,6 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #lastCrash: CrashRecord | undefined
   #totalDispatched = 0
   #idleTimer: ReturnType<typeof setTimeout> | undefined
-  #readyWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
-  /** An operation is running (see the file comment). */
-  #busy = false
-  /** Commands that arrived while an operation was running, in arrival order. */
-  readonly #deferred: Array<() => void> = []
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -93,20 +84,12 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       policy: config.queuePolicy,
     })
     this.#balancer = createBalancer(config.balancer)
-    for (let i = 0; i < config.poolSize; i++) {
-      this.#slots.push(new WorkerSlot<Call>(i, this, config.worker, config.connectTimeoutMs))
-    }
+    this.#pool = new Pool(config.poolSize, this, config.worker, config.connectTimeoutMs)
   }
 
   /** Called once the task is registered, so spawns are observable: eager tasks spawn here. */
   begin(): void {
-    if (this.config.init !== 'eager') return
-    const outer = this.#open()
-    try {
-      this.#startAll()
-    } finally {
-      if (outer) this.#close()
-    }
+    if (this.config.init === 'eager') this.#ops.run(() => this.#startAll())
   }
 
   get isDisposed(): boolean {
@@ -114,99 +97,24 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   /** @internal Entry counts of every per-call structure, for leak tests. */
-  get internalSizes(): {
-    waiting: number
-    pending: number
-    inFlight: number
-    onSlots: number
-    readyWaiters: number
-    deferred: number
-  } {
+  get internalSizes() {
     const { waiting, pending, inFlight } = this.depths
-    let onSlots = 0
-    for (const slot of this.#slots) onSlots += slot.calls.size
-    return {
-      waiting,
-      pending,
-      inFlight,
-      onSlots,
-      readyWaiters: this.#readyWaiters.length,
-      deferred: this.#deferred.length,
-    }
+    const onSlots = this.#pool.slots.reduce((sum, slot) => sum + slot.calls.size, 0)
+    const readyWaiters = this.#pool.waiterCount
+    return { waiting, pending, inFlight, onSlots, readyWaiters, deferred: this.#ops.deferredCount }
   }
 
   /** Queue depths and worker counts, read without building a whole state object (for gauges). */
-  get depths(): {
-    inFlight: number
-    pending: number
-    waiting: number
-    liveWorkers: number
-    busyWorkers: number
-  } {
+  get depths(): TaskDepths {
     const queue = this.#queue
-    let liveWorkers = 0
-    let busyWorkers = 0
-    for (const slot of this.#slots) {
-      if (slot.isAlive) liveWorkers++
-      if (slot.load > 0) busyWorkers++
-    }
+    const { live, busy } = this.#pool.counts()
     return {
       inFlight: queue.inFlight,
       pending: queue.pending.size,
       waiting: queue.waiting.size,
-      liveWorkers,
-      busyWorkers,
+      liveWorkers: live,
+      busyWorkers: busy,
     }
-  }
-
-  // ---- operations --------------------------------------------------------------------------
-
-  /** Starts an operation; false if one is already running (the caller is nested inside it). */
-  #open(): boolean {
-    if (this.#busy) return false
-    this.#busy = true
-    return true
-  }
-
-  /** Ends the outermost operation: runs the commands deferred meanwhile, then says so. */
-  #close(): void {
-    const deferred = this.#deferred
-    try {
-      // Each may defer more (its own listeners call back in): they join this same loop, up to a
-      // bound. A listener that answers every refusal with a new call would otherwise keep this
-      // loop, and the page, busy for ever; past the bound the rest runs in a later task.
-      for (let n = 0; n < MAX_DEFERRED_PER_TASK && deferred.length > 0; n++) deferred.shift()!()
-    } finally {
-      this.#busy = false
-      this.bus.emit('changed', this)
-      if (deferred.length > 0) setTimeout(() => this.#command(() => {}), 0)
-    }
-  }
-
-  /** Runs `command` now as an operation, or after the running one if there is one. */
-  #command(command: () => void): void {
-    if (!this.#open()) {
-      this.#deferred.push(command)
-      return
-    }
-    try {
-      command()
-    } finally {
-      this.#close()
-    }
-  }
-
-  /** {@link #command}, resolving once it has run (at once, unless it had to wait its turn). */
-  #commandDone(command: () => void): Promise<void> {
-    return new Promise((resolve) => {
-      this.#command(() => {
-        try {
-          command()
-        } finally {
-          resolve()
-        }
-      })
-    })
   }
 
   // ---- calls -------------------------------------------------------------------------------
@@ -232,14 +140,15 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       call.resolve = resolve
       call.reject = reject
     })
-    if (!this.#open()) {
-      this.#deferred.push(() => this.#admit(call))
+    // Inline rather than through `#ops.run`: no closure per call on the hot path.
+    if (!this.#ops.open()) {
+      this.#ops.defer(() => this.#admit(call))
       return promise
     }
     try {
       this.#admit(call)
     } finally {
-      this.#close()
+      this.#ops.close()
     }
     return promise
   }
@@ -289,31 +198,17 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     }
     if (this.#failure) return { reason: this.#failure, kind: 'crash' }
     if (call.signal?.aborted) return { reason: call.signal.reason, kind: 'abort' }
-    if (call.key === undefined) {
-      const keyError = this.#deriveKey(call)
-      if (keyError !== undefined) return { reason: keyError, kind: 'exception' }
-    } else if (call.key === '') call.key = undefined
+    if (call.key === '') call.key = undefined
+    else if (call.key === undefined) {
+      const keyOf = this.config.keyOfMethod(call.method)
+      try {
+        if (keyOf !== undefined) call.key = keyFromKeyOf(keyOf, call.method, call.args!)
+      } catch (error) {
+        return { reason: error, kind: 'exception' }
+      }
+    }
     if (call.key !== undefined && this.keys.isAborted(call.key)) {
       return { reason: this.keys.reasonFor(call.key), kind: 'abort' }
-    }
-    return undefined
-  }
-
-  /** Runs `keyOf` for a call without a key; returns what went wrong, if anything. */
-  #deriveKey(call: Call): unknown {
-    const keyOf = this.config.keyOfMethod(call.method)
-    if (keyOf === undefined) return undefined
-    let key: unknown
-    try {
-      key = keyOf(...(call.args as unknown[]))
-    } catch (error) {
-      return error
-    }
-    if (typeof key === 'string') call.key = key === '' ? undefined : key
-    else if (key !== undefined && key !== null) {
-      return new TypeError(
-        `keyOf must return a string, or undefined for no key; for "${call.method}" it returned ${describe(key)}`,
-      )
     }
     return undefined
   }
@@ -321,7 +216,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   /** Cancels a call in any phase. The caller hears at once; a worker running it is told. */
   cancel(call: Call, reason: unknown, kind: CallOutcome): void {
     if (call.settled) return
-    this.#command(() => this.#cancel(call, reason, kind))
+    this.#ops.run(() => this.#cancel(call, reason, kind))
   }
 
   #cancel(call: Call, reason: unknown, kind: CallOutcome): void {
@@ -365,27 +260,21 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #pump(now?: number): void {
     const queue = this.#queue
     while (queue.canDispatch && !this.#paused && !this.#failure && !this.#disposed) {
-      const slot = this.#balancer.pick(this.#slots)
+      const slot = this.#balancer.pick(this.#pool.slots)
       if (!slot) return
       if (slot.state === 'idle') {
         // The least busy place is an empty slot: spawn its worker, unless enough are already on
         // their way for what is pending. The calls go once a worker says it is ready.
-        if (this.#startingCount() >= queue.pending.size) return
+        if (this.#pool.startingCount >= queue.pending.size) return
         this.#startSlot(slot)
         continue
       }
       // Rather than pile onto a busy worker, wait for the idle one on its way.
-      if (slot.load > 0 && this.#startingCount() > 0) return
+      if (slot.load > 0 && this.#pool.startingCount > 0) return
       this.#dispatch(queue.take()!, slot, now ?? performance.now())
       // Posting can take a while (a large argument is copied): later calls read the clock.
       now = undefined
     }
-  }
-
-  #startingCount(): number {
-    let starting = 0
-    for (const slot of this.#slots) if (slot.state === 'starting') starting++
-    return starting
   }
 
   #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): void {
@@ -431,19 +320,19 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   // ---- what the workers say ----------------------------------------------------------------
 
   onReady(slot: WorkerSlot<Call>): void {
-    const outer = this.#open()
+    const outer = this.#ops.open()
     try {
       this.bus.emit('ready', this, slot)
-      this.#resolveReadyWaiters()
+      this.#pool.resolveIfReady()
       this.#pump()
       this.#armIdleTimer()
     } finally {
-      if (outer) this.#close()
+      if (outer) this.#ops.close()
     }
   }
 
   onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
-    const outer = this.#open()
+    const outer = this.#ops.open()
     try {
       if (message[0] === 'atelier:unreadable') this.#sync(slot, message[1])
       else if (message[0] === 'atelier:answered') this.#lostAnswers(slot, message[1])
@@ -459,7 +348,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       // After the settlement: its listeners may have queued work that the freed place can take.
       this.#pump()
       this.#armIdleTimer()
-      if (outer) this.#close()
+      if (outer) this.#ops.close()
     }
   }
 
@@ -473,18 +362,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     this.#queue.release()
   }
 
-  /**
-   * The harness could not read a message that came after call `afterId`. If it was ours, it was
-   * the first call posted to this worker after that one: ask the harness about that call (it
-   * fails it if it never read it), or say there is none.
-   */
+  /** The harness could not read a message after call `afterId`: ask it about the likely call. */
   #sync(slot: WorkerSlot<Call>, afterId: number): void {
-    let suspect: Call | undefined
-    for (const call of slot.calls.values()) {
-      if (call.id > afterId && !call.synced && (suspect === undefined || call.id < suspect.id)) {
-        suspect = call
-      }
-    }
+    const suspect = suspectAfter(slot.calls.values(), afterId)
     if (suspect !== undefined) suspect.synced = true
     try {
       slot.post(['atelier:sync', suspect === undefined ? -1 : suspect.id], NO_TRANSFER)
@@ -511,17 +391,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       const call = typeof id === 'number' ? slot.calls.get(id) : undefined
       if (call === undefined) continue
       this.#answered(slot, call)
-      if (call.settled) continue
-      const error = new TypeError(
-        `The answer to "${call.method}" arrived empty: its result or error could not be cloned whole (for example an ImageData over a detached buffer, inside an object that is not walked for transfer)`,
-      )
-      this.#settle(call, false, error, 'exception')
+      if (!call.settled) this.#settle(call, false, lostAnswerError(call.method), 'exception')
     }
   }
 
   onCrash(slot: WorkerSlot<Call>, cause: Error, calls: Call[]): void {
     if (this.#disposed) return
-    const outer = this.#open()
+    const outer = this.#ops.open()
     try {
       this.#crashStreak++
       slot.crashStreak++
@@ -536,11 +412,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
             verdict.reason === undefined ? undefined : `Task "${taskId}" failed: ${verdict.reason}`,
         })
         this.#shutdown(this.#failure, 'crash', calls)
-        this.#rejectReadyWaiters(this.#failure)
+        this.#pool.rejectWaiters(this.#failure)
         return
       }
       // startWorkers() promised every worker ready; one failed on the way, so say which.
-      this.#rejectReadyWaiters(
+      this.#pool.rejectWaiters(
         new WorkerCrashedError(taskId, slot.index, {
           cause,
           message: `Worker ${slot.index} of task "${taskId}" failed before startWorkers() saw every worker ready: ${cause.message}`,
@@ -548,13 +424,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       )
       this.#recover(slot, cause, calls, verdict.delayMs)
     } finally {
-      if (outer) this.#close()
+      if (outer) this.#ops.close()
     }
   }
 
   /** A cancelled call ignored its signal for `cancelGraceMs`: replace its worker. */
   graceExpired(call: Call): void {
-    this.#command(() => {
+    this.#ops.run(() => {
       const slot = call.slot
       if (!slot || this.#disposed) return
       const cause = new Error(
@@ -583,14 +459,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       }
     }
     slot.backOff(delayMs, () => {
-      const outer = this.#open()
-      try {
+      this.#ops.run(() => {
         // Back at once, even for a lazy task: the next call should not pay for a cold start.
         if (!this.#paused && !this.#failure && !this.#disposed) this.#startSlot(slot)
         this.#pump()
-      } finally {
-        if (outer) this.#close()
-      }
+      })
     })
     this.#pump()
   }
@@ -601,7 +474,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   startWorkers(): Promise<void> {
     if (this.#disposed) return Promise.reject(new TaskDisposedError(this.config.taskId))
     const ready = new Promise<void>((resolve, reject) => {
-      this.#command(() => {
+      this.#ops.run(() => {
         if (this.#disposed) {
           reject(new TaskDisposedError(this.config.taskId))
           return
@@ -610,11 +483,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
         if (this.#failure) {
           this.#failure = undefined
           this.#crashStreak = 0
-          for (const slot of this.#slots) slot.crashStreak = 0
+          for (const slot of this.#pool.slots) slot.crashStreak = 0
         }
-        this.#readyWaiters.push({ resolve, reject })
+        this.#pool.wait({ resolve, reject })
         this.#startAll()
-        this.#resolveReadyWaiters()
+        this.#pool.resolveIfReady()
         this.#pump()
       })
     })
@@ -626,7 +499,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
    * (calls keep being accepted). `startWorkers()` resumes.
    */
   stopWorkers(): Promise<void> {
-    return this.#commandDone(() => {
+    return this.#ops.runThen(() => {
       if (this.#disposed) return
       this.#paused = true
       this.#clearIdleTimer()
@@ -649,7 +522,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
           this.bus.emit('requeued', this, call)
         }
       }
-      this.#rejectReadyWaiters(
+      this.#pool.rejectWaiters(
         new AbortError('stopWorkers() was called before the workers were ready'),
       )
     })
@@ -657,12 +530,12 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   /** Rejects everything queued or running with `TaskDisposedError` and terminates the workers. */
   dispose(): Promise<void> {
-    return this.#commandDone(() => {
+    return this.#ops.runThen(() => {
       if (this.#disposed) return
       this.#disposed = true
       const error = new TaskDisposedError(this.config.taskId)
       this.#shutdown(error, 'disposed', [])
-      this.#rejectReadyWaiters(error)
+      this.#pool.rejectWaiters(error)
       this.bus.emit('disposed', this)
     })
   }
@@ -673,7 +546,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   #startAll(): void {
-    for (const slot of this.#slots) {
+    for (const slot of this.#pool.slots) {
       if (this.#failure || this.#disposed || this.#paused) return
       if (slot.state === 'idle') this.#startSlot(slot)
     }
@@ -681,15 +554,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   /** Terminates every worker; returns the calls that were on them (their places still held). */
   #terminateAll(): Call[] {
-    const calls: Call[] = []
-    for (const slot of this.#slots) {
-      const wasAlive = slot.isAlive
-      for (const call of slot.terminate()) {
-        leaveSlot(call)
-        calls.push(call)
-      }
-      if (wasAlive) this.bus.emit('terminated', this, slot)
-    }
+    const calls = this.#pool.terminateAll((slot) => this.bus.emit('terminated', this, slot))
+    for (const call of calls) leaveSlot(call)
     return calls
   }
 
@@ -704,29 +570,15 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     for (const call of this.#queue.drain()) this.#settle(call, false, error, kind)
   }
 
-  #resolveReadyWaiters(): void {
-    if (this.#readyWaiters.length === 0 || !this.#slots.every((s) => s.state === 'ready')) return
-    const waiters = this.#readyWaiters
-    this.#readyWaiters = []
-    for (const waiter of waiters) waiter.resolve()
-  }
-
-  #rejectReadyWaiters(error: unknown): void {
-    if (this.#readyWaiters.length === 0) return
-    const waiters = this.#readyWaiters
-    this.#readyWaiters = []
-    for (const waiter of waiters) waiter.reject(error)
-  }
-
   // ---- idle timeout ------------------------------------------------------------------------
 
   #armIdleTimer(): void {
     const ms = this.config.idleTimeoutMs
     if (ms === undefined || this.#idleTimer !== undefined || !this.#isIdle()) return
-    if (!this.#slots.some((s) => s.isAlive)) return
+    if (!this.#pool.anyAlive) return
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined
-      this.#command(() => {
+      this.#ops.run(() => {
         if (this.#isIdle() && !this.#disposed) this.#terminateAll()
       })
     }, ms)
@@ -748,31 +600,17 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   getState(): TaskState {
     const { config } = this
     const queue = this.#queue
-    let activeWorkers = 0
-    let busyWorkers = 0
-    let backingOff = false
-    const queueDepthByWorker: number[] = []
-    for (const slot of this.#slots) {
-      if (slot.isAlive) activeWorkers++
-      if (slot.state === 'backoff') backingOff = true
-      if (slot.load > 0) busyWorkers++
-      queueDepthByWorker.push(slot.load)
-    }
-    const workerStatus: WorkerStatus = this.#failure
-      ? 'crashed'
-      : activeWorkers > 0
-        ? 'running'
-        : backingOff
-          ? 'crashed'
-          : 'stopped'
+    const { live, busy, backingOff, loads } = this.#pool.counts()
     return {
       taskId: config.taskId,
       taskName: config.taskName,
       type: config.type,
       totalWorkers: config.poolSize,
-      activeWorkers,
-      busyWorkers,
-      workerStatus,
+      activeWorkers: live,
+      busyWorkers: busy,
+      // Crashed: the task failed, or every worker is waiting out a restart delay.
+      workerStatus:
+        this.#failure || (live === 0 && backingOff) ? 'crashed' : live > 0 ? 'running' : 'stopped',
       failed: this.#failure !== undefined,
       taskStatus: this.#paused ? 'paused' : this.#isIdle() ? 'idle' : 'active',
       lastCrash: this.#lastCrash,
@@ -784,7 +622,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       maxInFlight: config.maxInFlight,
       maxQueueDepth: config.maxQueueDepth,
       queuePolicy: config.queuePolicy,
-      queueDepthByWorker,
+      queueDepthByWorker: loads,
     }
   }
 }
