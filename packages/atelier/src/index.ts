@@ -38,7 +38,7 @@ export {
   type HarnessEndpoint,
   serve,
   type TaskWorker,
-} from './harness/harness.js'
+} from './harness/serve.js'
 export { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from './metrics.js'
 export type {
   BalancerName,

@@ -15,5 +15,5 @@ export {
   type HarnessEndpoint,
   serve,
   type TaskWorker,
-} from './harness/harness.js'
+} from './harness/serve.js'
 export type { StripTaskContext, TaskContext, TaskHandlers } from './task-context.js'

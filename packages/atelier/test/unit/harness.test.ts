@@ -5,7 +5,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TimeoutError } from '../../src/errors.js'
-import { serve } from '../../src/harness/harness.js'
+import { serve } from '../../src/harness/serve.js'
 import type { TaskContext } from '../../src/task-context.js'
 import type { ExecutorMessage, HarnessMessage } from '../../src/wire/protocol.js'
 import { deserializeError } from '../../src/wire/serialize-error.js'

@@ -11,70 +11,16 @@
  */
 
 import { UnknownMethodError } from '../errors.js'
-import type { TaskContext } from '../task-context.js'
-import type {
-  CallMessage,
-  ConnectMethod,
-  ErrorMessage,
-  HarnessMessage,
-  ReadyMessage,
-  ResultMessage,
-  SerializedError,
-} from '../wire/protocol.js'
-import { isCloneError, messageOf } from '../wire/send-failure.js'
-import { deserializeError, serializeError } from '../wire/serialize-error.js'
-import { DetachedBufferError, findTransferables, formatPath } from '../wire/transfer.js'
+import type { CallMessage, ConnectMethod, ReadyMessage, SerializedError } from '../wire/protocol.js'
+import { deserializeError } from '../wire/serialize-error.js'
+import { CallContext } from './call-context.js'
+import { handlerTable, invoke } from './invoke.js'
+import { errorMessage, type HarnessEndpoint, reply, sendResult, thenOf } from './replies.js'
+
+export type { HarnessEndpoint }
 
 /** What `createTaskWorker` returns: pass it to comlink's `expose`. */
 export type TaskWorker = { readonly [K in ConnectMethod]: () => void }
-
-const NO_TRANSFER: Transferable[] = []
-
-type Handler = (...args: unknown[]) => unknown
-
-interface HandlerEntry {
-  fn: Handler
-  /** Where the context goes: after the arguments sent, and no earlier than this index. */
-  contextAt: number
-}
-
-/**
- * Calls the handler with its arguments and the context last. The usual arities are spelled out:
- * a direct call allocates nothing, where appending the context to `args` would grow the array.
- * Indexing past the end of `args` pads skipped optional arguments with `undefined`.
- */
-function invoke(
-  self: object,
-  { fn, contextAt }: HandlerEntry,
-  args: unknown[],
-  context: CallContext,
-): unknown {
-  switch (Math.max(args.length, contextAt)) {
-    case 0:
-      return fn.call(self, context)
-    case 1:
-      return fn.call(self, args[0], context)
-    case 2:
-      return fn.call(self, args[0], args[1], context)
-    case 3:
-      return fn.call(self, args[0], args[1], args[2], context)
-    default:
-      while (args.length < contextAt) args.push(undefined)
-      args.push(context)
-      return fn.apply(self, args)
-  }
-}
-
-/**
- * What the harness talks through: a dedicated worker's global scope (the default), a
- * `MessagePort`, or an adapter over another runtime's channel.
- */
-export interface HarnessEndpoint {
-  postMessage(message: unknown, transfer?: Transferable[]): void
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
-  /** A `MessagePort` delivers nothing until started; a worker's global scope has no `start`. */
-  start?(): void
-}
 
 /**
  * Serves `handlers` to the task executor on the other side of `endpoint`: the worker side of a
@@ -107,17 +53,8 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
       `${caller} needs an object of handler functions, received ${handlers === null ? 'null' : typeof handlers}`,
     )
   }
-  // Own functions only: an inherited name (toString, constructor, __proto__) is never a handler.
-  // Each is looked up once per call, by name, in this table built up front.
-  const table = handlers as Record<string, unknown>
-  const methods = Object.keys(table).filter((name) => typeof table[name] === 'function')
-  const entries = new Map<string, HandlerEntry>()
-  for (const name of methods) {
-    const fn = table[name] as Handler
-    // The context goes after the declared parameters (a function's `length` counts those
-    // before the first default), so skipped optional arguments leave room for it.
-    entries.set(name, { fn, contextAt: Math.max(0, fn.length - 1) })
-  }
+  const entries = handlerTable(handlers)
+  const methods = [...entries.keys()]
 
   // Contexts of the calls still running asynchronously, for cancel messages to find.
   const running = new Map<number, CallContext>()
@@ -258,108 +195,5 @@ function reportClose(port: HarnessEndpoint): void {
   scope.close = function closeAndReport(this: unknown) {
     reply(port, ['atelier:closing'])
     return close.call(this)
-  }
-}
-
-const NOT_ABORTED: unique symbol = Symbol('not aborted')
-
-/**
- * A handler's `TaskContext`. The `AbortController` behind `signal` is made only if the handler
- * asks for the signal: most calls finish without looking, and a controller per call is the
- * costliest thing a tiny call would otherwise allocate.
- */
-class CallContext implements TaskContext {
-  #controller: AbortController | undefined
-  #reason: unknown = NOT_ABORTED
-
-  constructor(
-    readonly key: string | undefined,
-    readonly id: number,
-  ) {}
-
-  /** A string, as in the API we keep; the wire carries the number. */
-  get callId(): string {
-    return String(this.id)
-  }
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController()
-      if (this.#reason !== NOT_ABORTED) this.#controller.abort(this.#reason)
-    }
-    return this.#controller.signal
-  }
-
-  throwIfAborted(): void {
-    if (this.#reason !== NOT_ABORTED) throw this.#reason
-  }
-
-  abort(reason: unknown): void {
-    if (this.#reason !== NOT_ABORTED) return
-    this.#reason = reason
-    this.#controller?.abort(reason)
-  }
-}
-
-/** The `then` of a thenable result, or undefined. Reading it runs app code, which may throw. */
-function thenOf(value: unknown): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
-  const then = (value as { then?: unknown }).then
-  return typeof then === 'function' ? then : undefined
-}
-
-function sendResult(
-  port: HarnessEndpoint,
-  id: number,
-  method: string,
-  value: unknown,
-  transferResult: boolean,
-): void {
-  const message: ResultMessage = ['atelier:result', id, value]
-  let transfer = NO_TRANSFER
-  try {
-    // Walked even when copying: a detached buffer must fail this call here, not arrive empty.
-    const found = findTransferables(value)
-    if (transferResult) transfer = found
-    port.postMessage(message, transfer)
-    return
-  } catch (error) {
-    if (transfer.length === 0) {
-      reply(port, errorMessage(id, unsendableResult(method, error)))
-      return
-    }
-  }
-  // Some buffer could not be transferred (e.g. a WebAssembly memory): copying may still work.
-  try {
-    port.postMessage(message)
-  } catch (error) {
-    reply(port, errorMessage(id, unsendableResult(method, error)))
-  }
-}
-
-function unsendableResult(method: string, error: unknown): TypeError {
-  if (error instanceof DetachedBufferError) {
-    return new TypeError(
-      `The result of "${method}" holds a detached ArrayBuffer at ${formatPath(error.path)}: the worker already transferred it (an earlier result or message took it). Return a copy (buffer.slice())`,
-      { cause: error },
-    )
-  }
-  const cloneFailed = isCloneError(error)
-  return new TypeError(
-    `The result of "${method}" could not be ${cloneFailed ? 'sent back' : 'read to send it back'}: ${messageOf(error)}`,
-    { cause: error },
-  )
-}
-
-function errorMessage(id: number, error: unknown): ErrorMessage {
-  return ['atelier:error', id, serializeError(error)]
-}
-
-/** Posts a message that carries no app data. Never throws: the executor may be gone. */
-function reply(port: HarnessEndpoint, message: HarnessMessage): void {
-  try {
-    port.postMessage(message)
-  } catch {
-    // Only an endpoint that is closed (or a stand-in that throws) gets here: nobody to tell.
   }
 }

@@ -1,0 +1,55 @@
+/** Calling a handler: the table of handlers, and the call with its context in its place. */
+
+import type { CallContext } from './call-context.js'
+
+export type Handler = (...args: unknown[]) => unknown
+
+export interface HandlerEntry {
+  fn: Handler
+  /** Where the context goes: after the arguments sent, and no earlier than this index. */
+  contextAt: number
+}
+
+/**
+ * Calls the handler with its arguments and the context last. The usual arities are spelled out:
+ * a direct call allocates nothing, where appending the context to `args` would grow the array.
+ * Indexing past the end of `args` pads skipped optional arguments with `undefined`.
+ */
+export function invoke(
+  self: object,
+  { fn, contextAt }: HandlerEntry,
+  args: unknown[],
+  context: CallContext,
+): unknown {
+  switch (Math.max(args.length, contextAt)) {
+    case 0:
+      return fn.call(self, context)
+    case 1:
+      return fn.call(self, args[0], context)
+    case 2:
+      return fn.call(self, args[0], args[1], context)
+    case 3:
+      return fn.call(self, args[0], args[1], args[2], context)
+    default:
+      while (args.length < contextAt) args.push(undefined)
+      args.push(context)
+      return fn.apply(self, args)
+  }
+}
+
+/**
+ * The handlers that can be called, by name: own functions only, so an inherited name (toString,
+ * constructor, __proto__) is never a handler. Built once; each call looks its handler up here.
+ */
+export function handlerTable(handlers: object): Map<string, HandlerEntry> {
+  const table = handlers as Record<string, unknown>
+  const entries = new Map<string, HandlerEntry>()
+  for (const name of Object.keys(table)) {
+    const fn = table[name]
+    if (typeof fn !== 'function') continue
+    // The context goes after the declared parameters (a function's `length` counts those
+    // before the first default), so skipped optional arguments leave room for it.
+    entries.set(name, { fn: fn as Handler, contextAt: Math.max(0, fn.length - 1) })
+  }
+  return entries
+}

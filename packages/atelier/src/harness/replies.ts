@@ -1,0 +1,85 @@
+/**
+ * What the harness says back: results (walked for transfer, checked for detached buffers),
+ * errors, and its own notices, through an endpoint that may be anything that posts.
+ */
+
+import type { ErrorMessage, HarnessMessage, ResultMessage } from '../wire/protocol.js'
+import { isCloneError, messageOf } from '../wire/send-failure.js'
+import { serializeError } from '../wire/serialize-error.js'
+import { DetachedBufferError, findTransferables, formatPath } from '../wire/transfer.js'
+
+const NO_TRANSFER: Transferable[] = []
+
+/**
+ * What the harness talks through: a dedicated worker's global scope (the default), a
+ * `MessagePort`, or an adapter over another runtime's channel.
+ */
+export interface HarnessEndpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
+  /** A `MessagePort` delivers nothing until started; a worker's global scope has no `start`. */
+  start?(): void
+}
+
+/** The `then` of a thenable result, or undefined. Reading it runs app code, which may throw. */
+export function thenOf(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
+  const then = (value as { then?: unknown }).then
+  return typeof then === 'function' ? then : undefined
+}
+
+export function sendResult(
+  port: HarnessEndpoint,
+  id: number,
+  method: string,
+  value: unknown,
+  transferResult: boolean,
+): void {
+  const message: ResultMessage = ['atelier:result', id, value]
+  let transfer = NO_TRANSFER
+  try {
+    // Walked even when copying: a detached buffer must fail this call here, not arrive empty.
+    const found = findTransferables(value)
+    if (transferResult) transfer = found
+    port.postMessage(message, transfer)
+    return
+  } catch (error) {
+    if (transfer.length === 0) {
+      reply(port, errorMessage(id, unsendableResult(method, error)))
+      return
+    }
+  }
+  // Some buffer could not be transferred (e.g. a WebAssembly memory): copying may still work.
+  try {
+    port.postMessage(message)
+  } catch (error) {
+    reply(port, errorMessage(id, unsendableResult(method, error)))
+  }
+}
+
+function unsendableResult(method: string, error: unknown): TypeError {
+  if (error instanceof DetachedBufferError) {
+    return new TypeError(
+      `The result of "${method}" holds a detached ArrayBuffer at ${formatPath(error.path)}: the worker already transferred it (an earlier result or message took it). Return a copy (buffer.slice())`,
+      { cause: error },
+    )
+  }
+  const cloneFailed = isCloneError(error)
+  return new TypeError(
+    `The result of "${method}" could not be ${cloneFailed ? 'sent back' : 'read to send it back'}: ${messageOf(error)}`,
+    { cause: error },
+  )
+}
+
+export function errorMessage(id: number, error: unknown): ErrorMessage {
+  return ['atelier:error', id, serializeError(error)]
+}
+
+/** Posts a message that carries no app data. Never throws: the executor may be gone. */
+export function reply(port: HarnessEndpoint, message: HarnessMessage): void {
+  try {
+    port.postMessage(message)
+  } catch {
+    // Only an endpoint that is closed (or a stand-in that throws) gets here: nobody to tell.
+  }
+}
