@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest'
 import { TaskDisposedError } from '../../src/index'
 import { define, outcome } from './fixtures/define'
-import { gate, release, started, tick } from './fixtures/harness'
+import { gate, release, started } from './fixtures/harness'
 
 describe('lifecycle', () => {
   test('lazy tasks spawn no worker until a call needs one', async () => {
     const { task, workers } = define({ poolSize: 2 })
-    await tick(20)
+    await Promise.resolve()
     expect(workers.spawned).toBe(0)
     expect(task.getState()).toMatchObject({ activeWorkers: 0, workerStatus: 'stopped' })
     await task.add(1, 1)
@@ -57,7 +57,6 @@ describe('lifecycle', () => {
     })
     // New calls are accepted while paused, and wait.
     const later = task.add(1, 2)
-    await tick(20)
     expect(task.getState().pendingQueueDepth).toBe(2)
     await task.startWorkers()
     await started(g)
@@ -89,27 +88,6 @@ describe('lifecycle', () => {
     await expect(task.add(1, 1)).rejects.toBeInstanceOf(TaskDisposedError)
     await expect(task.startWorkers()).rejects.toBeInstanceOf(TaskDisposedError)
     expect(runtime.getRuntimeSnapshot().tasks).toHaveLength(0)
-  })
-
-  test('idleTimeoutMs stops idle workers; the next call starts them again', async () => {
-    const { task, workers } = define({ type: 'singleton', idleTimeoutMs: 50 })
-    await task.add(1, 1)
-    expect(task.getState().activeWorkers).toBe(1)
-    await expect.poll(() => task.getState().activeWorkers, { timeout: 2000 }).toBe(0)
-    expect(task.getState().workerStatus).toBe('stopped')
-    await expect(task.add(2, 2)).resolves.toBe(4)
-    expect(workers.spawned).toBe(2)
-  })
-
-  test('idleTimeoutMs does not stop a worker that is busy', async () => {
-    const { task } = define({ type: 'singleton', idleTimeoutMs: 30 })
-    const g = gate()
-    const call = task.hold(g)
-    await started(g)
-    await tick(100)
-    expect(task.getState().activeWorkers).toBe(1)
-    release(g)
-    await call
   })
 })
 

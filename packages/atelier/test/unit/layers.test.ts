@@ -72,7 +72,8 @@ describe('the layers of src/', () => {
       const allowed = file === 'worker.ts' ? WORKER_ENTRY_ALLOWED : ALLOWED[from]
       for (const target of imports) {
         const to = layerOf(target)
-        if (to !== from && !allowed.includes(to)) wrong.push(`${file} (${from}) → ${target} (${to})`)
+        if (to !== from && !allowed.includes(to))
+          wrong.push(`${file} (${from}) → ${target} (${to})`)
       }
     }
     expect(wrong).toEqual([])

@@ -4,44 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { createTaskRuntime, WorkerCrashedError } from '../../src/index.js'
-import type { HarnessMessage } from '../../src/wire/protocol.js'
-
-type Listener = (event: { data?: unknown; preventDefault(): void; message?: string }) => void
-
-/** Answers the connect call and every call; `crash()` raises an uncaught error. */
-class FakeWorker {
-  static spawned: FakeWorker[] = []
-  readonly listeners: Record<string, Listener[]> = { message: [], error: [], messageerror: [] }
-  terminated = false
-  constructor() {
-    FakeWorker.spawned.push(this)
-  }
-  addEventListener(type: string, listener: Listener) {
-    this.listeners[type]!.push(listener)
-  }
-  terminate() {
-    this.terminated = true
-  }
-  postMessage(message: unknown) {
-    if (this.terminated) return
-    if (Array.isArray(message) && message[0] === 'atelier:call') {
-      this.#answer(['atelier:result', message[1] as number, 'ok'])
-    } else if ((message as { type?: string }).type === 'APPLY') {
-      this.#answer(['atelier:ready', ['run']])
-    }
-  }
-  crash() {
-    for (const listener of this.listeners.error!) {
-      listener({ message: 'Uncaught Error: boom', preventDefault() {} })
-    }
-  }
-  #answer(data: HarnessMessage) {
-    queueMicrotask(() => {
-      if (this.terminated) return
-      for (const listener of this.listeners.message!) listener({ data, preventDefault() {} })
-    })
-  }
-}
+import { FakeWorker } from './support/fake-worker.js'
 
 const flush = () => vi.advanceTimersByTimeAsync(0)
 
