@@ -9,17 +9,15 @@ import {
   resolveDispatchOptions,
   type TaskDispatchOptions,
 } from './options.js'
-import type { WithoutContext } from './task-context.js'
+import type { StripTaskContext } from './task-context.js'
 import type { TaskState } from './task-state.js'
 
-type AnyFunction = (...args: any[]) => any
-
-/** The worker API as the main thread calls it. */
-export type TaskMethods<T> = {
-  [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (...args: infer A) => infer R
-    ? (...args: WithoutContext<A>) => Promise<Awaited<R>>
-    : never
-}
+/**
+ * The worker API as the main thread calls it: the same type as {@link StripTaskContext}, under
+ * the name earlier versions used.
+ * @deprecated Use `StripTaskContext`.
+ */
+export type TaskMethods<T> = StripTaskContext<T>
 
 export interface TaskControls<T> {
   /** A view of this task whose calls carry `options` (merged over this view's own). */
@@ -37,7 +35,7 @@ export interface TaskControls<T> {
  * A task: the worker's methods as promise-returning functions, plus its controls.
  * Not thenable, so `await task` yields the task itself.
  */
-export type Task<T> = Omit<TaskMethods<T>, keyof TaskControls<T> | 'then'> & TaskControls<T>
+export type Task<T> = Omit<StripTaskContext<T>, keyof TaskControls<T> | 'then'> & TaskControls<T>
 
 /** Each task's executor, for tests that count its entries; kept off the task itself. */
 const executors = new WeakMap<object, TaskExecutor>()
