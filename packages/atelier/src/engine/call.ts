@@ -5,6 +5,7 @@
  */
 
 import type { KeyWatcher } from '../abort-task-controller.js'
+import { TimeoutError } from '../errors.js'
 import type { TraceRef } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import type { Linked, LinkedList } from './linked-list.js'
@@ -70,5 +71,24 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
   /** The call's key was aborted. */
   onKeyAborted(reason: unknown): void {
     this.owner.cancel(this, reason, 'abort')
+  }
+}
+
+export function fireTimeout(call: Call, ms: number): void {
+  call.timer = undefined
+  call.owner.cancel(call, new TimeoutError(ms), 'timeout')
+}
+
+export function fireGrace(call: Call): void {
+  call.timer = undefined
+  call.owner.graceExpired(call)
+}
+
+/** A call left its worker. If the caller already heard (it was cancelled), stop its grace timer. */
+export function leaveSlot(call: Call): void {
+  call.slot = undefined
+  if (call.settled && call.timer !== undefined) {
+    clearTimeout(call.timer)
+    call.timer = undefined
   }
 }

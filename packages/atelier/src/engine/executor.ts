@@ -9,23 +9,15 @@
  */
 
 import type { AbortTaskController } from '../abort-task-controller.js'
-import {
-  AbortError,
-  QueueDropError,
-  TaskDisposedError,
-  TimeoutError,
-  WorkerCrashedError,
-} from '../errors.js'
+import { AbortError, QueueDropError, TaskDisposedError, WorkerCrashedError } from '../errors.js'
 import type { ExecutorEvents, TaskDepths } from '../facts.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import type { CrashRecord, TaskState } from '../task-state.js'
-import type { CallMessage, HarnessMessage } from '../wire/protocol.js'
-import { describeSendFailure } from '../wire/send-failure.js'
+import type { HarnessMessage } from '../wire/protocol.js'
 import { deserializeError, serializeError } from '../wire/serialize-error.js'
-import { findTransferables } from '../wire/transfer.js'
 import { type Balancer, createBalancer } from './balancer.js'
-import { Call, type CallOwner } from './call.js'
+import { Call, type CallOwner, fireGrace, fireTimeout, leaveSlot } from './call.js'
 import { keyFromKeyOf } from './call-key.js'
 import { judgeCrash, mayRequeue } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
@@ -33,29 +25,11 @@ import type { EventBus } from './event-bus.js'
 import { lostAnswerError, suspectAfter } from './lost-messages.js'
 import { Operations } from './operations.js'
 import { Pool } from './pool.js'
+import { postCall } from './post-call.js'
 import { unwatchSignal, watchSignal } from './signal-watch.js'
 import type { SlotOwner, WorkerSlot } from './worker-slot.js'
 
 const NO_TRANSFER: Transferable[] = []
-
-function fireTimeout(call: Call, ms: number): void {
-  call.timer = undefined
-  call.owner.cancel(call, new TimeoutError(ms), 'timeout')
-}
-
-function fireGrace(call: Call): void {
-  call.timer = undefined
-  call.owner.graceExpired(call)
-}
-
-/** A call left its worker. If the caller already heard (it was cancelled), stop its grace timer. */
-function leaveSlot(call: Call): void {
-  call.slot = undefined
-  if (call.settled && call.timer !== undefined) {
-    clearTimeout(call.timer)
-    call.timer = undefined
-  }
-}
 
 export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   readonly #queue: DispatchQueue<Call>
@@ -283,30 +257,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     // id when it is posted, and the id names its latest attempt.
     call.id = this.#nextCallId++
     call.synced = false
-    const args = call.args!
-    const message: CallMessage = ['atelier:call', call.id, call.method, args]
-    if (!call.transferResult) message.push(call.key, true)
-    else if (call.key !== undefined) message.push(call.key)
-    let transfer = NO_TRANSFER
     try {
-      // Walked even with an explicit list: a detached buffer must fail here, not in the worker.
-      const found = findTransferables(args)
-      transfer = call.transfer ?? found
-      try {
-        slot.post(message, transfer)
-      } catch (error) {
-        // Some found buffer cannot be moved (a WebAssembly memory's): copying may still work.
-        if (call.transfer !== undefined || transfer.length === 0) throw error
-        transfer = NO_TRANSFER
-        slot.post(message, transfer)
-      }
+      if (postCall(slot, call)) call.transferred = true
     } catch (error) {
-      // Nothing was sent (postMessage transfers only after cloning succeeds): fail this call alone.
       this.#queue.release()
-      this.#settle(call, false, describeSendFailure(error, call.method, args), 'exception')
+      this.#settle(call, false, error, 'exception')
       return
     }
-    if (transfer.length > 0) call.transferred = true
     call.slot = slot
     call.attempts++
     call.workerIndex = slot.index

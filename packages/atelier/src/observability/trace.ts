@@ -10,7 +10,7 @@ import {
   type TraceEvent,
   toEventError,
 } from '../events.js'
-import { OUTCOMES, outcomeOfError, type SpanStatus } from '../outcomes.js'
+import { OUTCOMES, outcomeOfError } from '../outcomes.js'
 import { measure } from './spans.js'
 
 export interface TraceFactoryOptions {

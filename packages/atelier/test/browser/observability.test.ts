@@ -10,7 +10,7 @@ import {
   type TraceEvent,
 } from '../../src/index'
 import { define, outcome } from './fixtures/define'
-import { gate, release, started, tick } from './fixtures/harness'
+import { gate, release, started } from './fixtures/harness'
 
 function record(config: TaskRuntimeConfig = { observability: { spans: 'on' } }) {
   const runtime = createTaskRuntime(config)

@@ -1,0 +1,36 @@
+/** Putting a call on the wire: its message, what it transfers, and why it could not be sent. */
+
+import type { CallMessage } from '../wire/protocol.js'
+import { describeSendFailure } from '../wire/send-failure.js'
+import { findTransferables } from '../wire/transfer.js'
+import type { Call } from './call.js'
+import type { WorkerSlot } from './worker-slot.js'
+
+const NO_TRANSFER: Transferable[] = []
+
+/**
+ * Posts `call` to `slot`'s worker; true if it transferred something (so it cannot be replayed).
+ * Throws an error naming the culprit when nothing could be sent; nothing was posted then.
+ */
+export function postCall(slot: WorkerSlot<Call>, call: Call): boolean {
+  const args = call.args!
+  const message: CallMessage = ['atelier:call', call.id, call.method, args]
+  if (!call.transferResult) message.push(call.key, true)
+  else if (call.key !== undefined) message.push(call.key)
+  try {
+    // Walked even with an explicit list: a detached buffer must fail here, not in the worker.
+    const found = findTransferables(args)
+    const transfer = call.transfer ?? found
+    try {
+      slot.post(message, transfer)
+      return transfer.length > 0
+    } catch (error) {
+      // Some found buffer cannot be moved (a WebAssembly memory's): copying may still work.
+      if (call.transfer !== undefined || transfer.length === 0) throw error
+      slot.post(message, NO_TRANSFER)
+      return false
+    }
+  } catch (error) {
+    throw describeSendFailure(error, call.method, args)
+  }
+}
