@@ -12,6 +12,7 @@
 import { describe, expect, test } from 'vitest'
 import { createTaskRuntime, type RuntimeEvent, type Task } from '../../src/index'
 import { executorOf } from '../../src/task'
+import { expectDrained } from '../support/drained'
 import type { HostileAPI } from './fixtures/hostile.worker'
 import {
   expectNoPageErrors,
@@ -189,14 +190,7 @@ async function scenario(source: Source, action: Action) {
   // One span per call: none was reported settled twice, none left unreported.
   expect(spans.length, `${label}: spans`).toBe(calls.length)
   expect(workers.alive(), `${label}: Workers alive after dispose()`).toBe(0)
-  expect(executorOf(t)!.internalSizes, `${label}: executor entries`).toEqual({
-    waiting: 0,
-    pending: 0,
-    inFlight: 0,
-    onSlots: 0,
-    readyWaiters: 0,
-    deferred: 0,
-  })
+  expectDrained(t, `${label}: executor entries`)
   expect(runtime.getRuntimeSnapshot().tasks, `${label}: snapshot after dispose`).toEqual([])
   return { fired }
 }

@@ -16,6 +16,7 @@ import {
   WorkerCrashedError,
 } from '../../src/index'
 import { executorOf } from '../../src/task'
+import { expectDrained } from '../support/drained'
 import {
   defineHostile,
   expectNoPageErrors,
@@ -208,14 +209,7 @@ async function soak(crashPolicy: CrashPolicy, seed: number) {
   expect(problems, `seed ${seed}: ${problems.length} problem(s)`).toEqual([])
   // Exactly one span per call: none reported twice, none lost.
   expect(spans, `seed ${seed}: spans`).toBe(calls.length)
-  expect(executorOf(task)!.internalSizes, `seed ${seed}: executor entries`).toEqual({
-    waiting: 0,
-    pending: 0,
-    inFlight: 0,
-    onSlots: 0,
-    readyWaiters: 0,
-    deferred: 0,
-  })
+  expectDrained(task, `seed ${seed}: executor entries`)
   expect(task.getState()).toMatchObject({
     queueDepth: 0,
     pendingQueueDepth: 0,

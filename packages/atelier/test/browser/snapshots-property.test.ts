@@ -6,20 +6,9 @@
  */
 import { describe, expect, test } from 'vitest'
 import { createTaskRuntime, type RuntimeSnapshot } from '../../src/index'
+import { mulberry32 } from '../support/random'
 import { define, outcome } from './fixtures/define'
 import { gate, release, started, tick } from './fixtures/harness'
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const OPERATIONS = [
   'echo',
@@ -57,7 +46,7 @@ describe('snapshot subscribers see every change', () => {
   test.each([1, 2, 3, 4])(
     'seed %i: once quiet, the last pushed snapshot is the current one',
     async (seed) => {
-      const next = random(seed)
+      const next = mulberry32(seed)
       const runtime = createTaskRuntime({ observability: { spans: 'off' } })
       const { task: pool } = define(
         {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import { type Task, WorkerCrashedError } from '../../src/index'
-import { executorOf } from '../../src/task'
+import { expectDrained } from '../support/drained'
 import { define } from './fixtures/define'
 import type { TestAPI } from './fixtures/test.worker'
 
@@ -27,16 +27,8 @@ function settleCounter<T>(promise: Promise<T>) {
   return { result, count: () => settlements }
 }
 
-function expectDrained(task: Task<TestAPI>) {
-  const executor = executorOf(task)!
-  expect(executor.internalSizes).toEqual({
-    waiting: 0,
-    pending: 0,
-    inFlight: 0,
-    onSlots: 0,
-    readyWaiters: 0,
-    deferred: 0,
-  })
+function expectQuiet(task: Task<TestAPI>) {
+  expectDrained(task)
   expect(task.getState()).toMatchObject({
     queueDepth: 0,
     pendingQueueDepth: 0,
@@ -63,7 +55,7 @@ describe(`soak: ${CALLS} calls, ${CRASH_RATE * 100}% crash`, () => {
     }
     expect(calls.every((c) => c.count() === 1)).toBe(true)
     expect(task.getState().lastCrash).toBeDefined()
-    expectDrained(task)
+    expectQuiet(task)
   }, 180_000)
 
   test('restart-fail-in-flight: every call resolves correctly or fails with WorkerCrashedError', async () => {
@@ -88,6 +80,6 @@ describe(`soak: ${CALLS} calls, ${CRASH_RATE * 100}% crash`, () => {
     })
     expect(crashed).toBeGreaterThan(0)
     expect(calls.every((c) => c.count() === 1)).toBe(true)
-    expectDrained(task)
+    expectQuiet(task)
   }, 180_000)
 })

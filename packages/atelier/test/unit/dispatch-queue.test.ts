@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DispatchQueue, type QueueLimits } from '../../src/engine/dispatch-queue.js'
 import type { Linked, LinkedList } from '../../src/engine/linked-list.js'
 import type { QueuePolicy } from '../../src/options.js'
+import { mulberry32 } from '../support/random.js'
 
 interface Item extends Linked<Item> {
   id: number
@@ -332,18 +333,6 @@ describe('DispatchQueue: remove and drain', () => {
 // ---------------------------------------------------------------------------------------------
 // Randomized property test.
 
-/** mulberry32: a tiny seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 type Status =
   | 'waiting'
   | 'pending'
@@ -370,7 +359,7 @@ const show = (list: readonly Item[]) => `[${list.map((i) => i.id).join(', ')}]`
  * hot loop keep thousands of steps fast; a failure names the seed, step and operation.
  */
 function runProperty(limits: QueueLimits, seed: number, steps: number): Record<string, number> {
-  const random = prng(seed)
+  const random = mulberry32(seed)
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!
   const q = new DispatchQueue<Item>({ ...limits })
   const { maxInFlight, maxQueueDepth, policy } = limits
