@@ -9,24 +9,23 @@
  */
 
 import type { AbortTaskController } from '../abort-task-controller.js'
-import { AbortError, QueueDropError, TaskDisposedError, WorkerCrashedError } from '../errors.js'
+import { AbortError, TaskDisposedError, WorkerCrashedError } from '../errors.js'
 import type { ExecutorEvents, TaskDepths } from '../facts.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import type { CrashRecord, TaskState } from '../task-state.js'
 import type { HarnessMessage } from '../wire/protocol.js'
-import { deserializeError, serializeError } from '../wire/serialize-error.js'
+import { deserializeError } from '../wire/serialize-error.js'
 import { type Balancer, createBalancer } from './balancer.js'
-import { Call, type CallOwner, fireGrace, fireTimeout, leaveSlot } from './call.js'
-import { keyFromKeyOf } from './call-key.js'
-import { judgeCrash, mayRequeue } from './crash-policy.js'
+import { Call, type CallOwner, leaveSlot } from './call.js'
+import { CallDesk } from './call-desk.js'
+import { judgeCrash } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
 import { lostAnswerError, suspectAfter } from './lost-messages.js'
 import { Operations } from './operations.js'
 import { Pool } from './pool.js'
 import { postCall } from './post-call.js'
-import { unwatchSignal, watchSignal } from './signal-watch.js'
 import type { SlotOwner, WorkerSlot } from './worker-slot.js'
 
 const NO_TRANSFER: Transferable[] = []
@@ -35,6 +34,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   readonly #queue: DispatchQueue<Call>
   readonly #pool: Pool<Call>
   readonly #balancer: Balancer
+  readonly #desk: CallDesk
   readonly #ops = new Operations(() => this.bus.emit('changed', this))
   #nextCallId = 1
   #paused = false
@@ -57,6 +57,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       maxQueueDepth: config.maxQueueDepth,
       policy: config.queuePolicy,
     })
+    this.#desk = new CallDesk(this, config, bus, keys, this.#queue)
     this.#balancer = createBalancer(config.balancer)
     this.#pool = new Pool(config.poolSize, this, config.worker, config.connectTimeoutMs)
   }
@@ -128,31 +129,20 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   #admit(call: Call): void {
+    const desk = this.#desk
     try {
       // Refused before it could be queued: the caller hears at once, and the call is still
       // reported like any other (a span, a settled metric).
-      const refusal = this.#refusal(call)
+      const refusal = desk.refusal(call, this.#disposed, this.#failure)
       if (refusal !== undefined) {
-        this.#settle(call, false, refusal.reason, refusal.kind)
+        desk.settle(call, false, refusal.reason, refusal.kind)
         return
       }
       this.#clearIdleTimer()
-      const admission = this.#queue.offer(call)
-      if (admission.outcome === 'refused') {
-        const policy = this.config.queuePolicy as 'reject' | 'drop-latest'
-        this.#settle(call, false, new QueueDropError(policy, this.config.taskId), 'queue')
+      if (!desk.enqueue(call)) {
         this.#armIdleTimer()
         return
       }
-      if (call.signal !== undefined) watchSignal(call.signal, call)
-      if (call.key !== undefined) this.keys.watch(call.key, call)
-      const { timeoutMs } = this.config
-      if (timeoutMs !== undefined) call.timer = setTimeout(fireTimeout, timeoutMs, call, timeoutMs)
-      if (admission.outcome === 'evicted') {
-        const error = new QueueDropError('drop-oldest', this.config.taskId)
-        this.#settle(admission.evicted, false, error, 'queue')
-      }
-      this.bus.emit('queued', this, call)
       // A call that can go at once is posted within microseconds of being made: its creation
       // time serves as its dispatch time, which spares a second clock read on the hot path.
       this.#pump(call.createdAt)
@@ -160,31 +150,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       // Nothing above should throw; if it does, this call fails alone and leaves no trace.
       if (!call.settled) {
         if (call.list !== undefined) this.#queue.remove(call)
-        this.#settle(call, false, error, 'exception')
+        desk.settle(call, false, error, 'exception')
       }
     }
-  }
-
-  /** Why a new call cannot be queued at all, if it cannot. Derives its key on the way. */
-  #refusal(call: Call): { reason: unknown; kind: CallOutcome } | undefined {
-    if (this.#disposed) {
-      return { reason: new TaskDisposedError(this.config.taskId), kind: 'disposed' }
-    }
-    if (this.#failure) return { reason: this.#failure, kind: 'crash' }
-    if (call.signal?.aborted) return { reason: call.signal.reason, kind: 'abort' }
-    if (call.key === '') call.key = undefined
-    else if (call.key === undefined) {
-      const keyOf = this.config.keyOfMethod(call.method)
-      try {
-        if (keyOf !== undefined) call.key = keyFromKeyOf(keyOf, call.method, call.args!)
-      } catch (error) {
-        return { reason: error, kind: 'exception' }
-      }
-    }
-    if (call.key !== undefined && this.keys.isAborted(call.key)) {
-      return { reason: this.keys.reasonFor(call.key), kind: 'abort' }
-    }
-    return undefined
   }
 
   /** Cancels a call in any phase. The caller hears at once; a worker running it is told. */
@@ -194,38 +162,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   }
 
   #cancel(call: Call, reason: unknown, kind: CallOutcome): void {
-    if (call.settled) return
-    const slot = call.slot
-    if (slot) {
-      // The worker keeps the call (and its place in maxInFlight) until it answers: it is still
-      // busy, and pretending otherwise would pile new work onto it.
-      try {
-        slot.post(['atelier:cancel', call.id, serializeError(reason)], NO_TRANSFER)
-      } catch {
-        // Unreachable in practice (the reason is flattened first). If it happens the handler is
-        // not told, but the caller is, and cancelGraceMs still bounds the worker's time.
-      }
-      this.#settle(call, false, reason, kind)
-      const grace = this.config.cancelGraceMs
-      if (grace !== undefined) call.timer = setTimeout(fireGrace, grace, call)
-      return
-    }
-    this.#queue.remove(call)
-    this.#settle(call, false, reason, kind)
+    if (call.settled || !this.#desk.cancel(call, reason, kind)) return
+    // It left the queue: its place can go to another call.
     this.#pump()
     this.#armIdleTimer()
-  }
-
-  #settle(call: Call, ok: boolean, value: unknown, kind: CallOutcome): void {
-    call.settled = true
-    if (call.signal !== undefined) unwatchSignal(call.signal, call)
-    if (call.key !== undefined) this.keys.unwatch(call.key, call)
-    if (call.timer !== undefined) clearTimeout(call.timer)
-    // Drop the arguments now: a cancelled call may sit on a busy worker for a while yet.
-    call.args = undefined
-    if (ok) call.resolve(value)
-    else call.reject(value)
-    this.bus.emit('settled', this, call, kind, ok ? undefined : value)
   }
 
   // ---- dispatch ----------------------------------------------------------------------------
@@ -261,7 +201,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       if (postCall(slot, call)) call.transferred = true
     } catch (error) {
       this.#queue.release()
-      this.#settle(call, false, error, 'exception')
+      this.#desk.settle(call, false, error, 'exception')
       return
     }
     call.slot = slot
@@ -298,8 +238,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
         if (call === undefined) return
         this.#answered(slot, call)
         if (call.settled) return
-        if (message[0] === 'atelier:result') this.#settle(call, true, message[2], 'ok')
-        else this.#settle(call, false, deserializeError(message[2]), 'exception')
+        if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
+        else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
       }
     } finally {
       // After the settlement: its listeners may have queued work that the freed place can take.
@@ -348,7 +288,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       const call = typeof id === 'number' ? slot.calls.get(id) : undefined
       if (call === undefined) continue
       this.#answered(slot, call)
-      if (!call.settled) this.#settle(call, false, lostAnswerError(call.method), 'exception')
+      if (!call.settled) this.#desk.settle(call, false, lostAnswerError(call.method), 'exception')
     }
   }
 
@@ -401,20 +341,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   /** Deals with the calls of a worker that died or was killed, then restarts it after `delayMs`. */
   #recover(slot: WorkerSlot<Call>, cause: Error, calls: Call[], delayMs: number): void {
-    const error = new WorkerCrashedError(this.config.taskId, slot.index, { cause })
-    for (const call of calls) {
-      leaveSlot(call)
-      if (call.settled) {
-        this.#queue.release()
-      } else if (mayRequeue(this.config, call.attempts, call.transferred)) {
-        call.enqueuedAt = performance.now()
-        this.#queue.requeue(call)
-        this.bus.emit('requeued', this, call)
-      } else {
-        this.#queue.release()
-        this.#settle(call, false, error, 'crash')
-      }
-    }
+    this.#desk.afterCrash(calls, new WorkerCrashedError(this.config.taskId, slot.index, { cause }))
     slot.backOff(delayMs, () => {
       this.#ops.run(() => {
         // Back at once, even for a lazy task: the next call should not pay for a cold start.
@@ -460,25 +387,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       if (this.#disposed) return
       this.#paused = true
       this.#clearIdleTimer()
-      const interrupted = this.#terminateAll()
-      // Requeue newest first so that, unshifted one by one, they keep their original order.
-      interrupted.sort((a, b) => b.id - a.id)
-      for (const call of interrupted) {
-        if (call.settled) {
-          this.#queue.release()
-        } else if (call.transferred) {
-          this.#queue.release()
-          const reason = new AbortError(
-            `Task "${this.config.taskId}" was stopped while this call ran; its transferred arguments went with the worker, so it cannot be replayed`,
-          )
-          this.#settle(call, false, reason, 'abort')
-        } else {
-          call.attempts--
-          call.enqueuedAt = performance.now()
-          this.#queue.requeue(call)
-          this.bus.emit('requeued', this, call)
-        }
-      }
+      this.#desk.afterStop(this.#terminateAll())
       this.#pool.rejectWaiters(
         new AbortError('stopWorkers() was called before the workers were ready'),
       )
@@ -519,12 +428,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   /** Ends every call with `error` and terminates the workers. `orphans` are calls off a dead worker. */
   #shutdown(error: Error, kind: CallOutcome, orphans: Call[]): void {
     this.#clearIdleTimer()
-    for (const call of [...orphans, ...this.#terminateAll()]) {
-      leaveSlot(call)
-      this.#queue.release()
-      if (!call.settled) this.#settle(call, false, error, kind)
-    }
-    for (const call of this.#queue.drain()) this.#settle(call, false, error, kind)
+    this.#desk.failAll([...orphans, ...this.#terminateAll()], error, kind)
   }
 
   // ---- idle timeout ------------------------------------------------------------------------

@@ -1,0 +1,166 @@
+/**
+ * The call side of a task: a call's admission through the dispatch queue, the watchers that can
+ * cancel it (its signal, its key, its timeout), what becomes of it when its worker goes, and its
+ * settlement, exactly once. It knows nothing of workers beyond telling the one running a call that
+ * the call was cancelled; the executor decides when calls move to and from workers.
+ */
+
+import type { AbortTaskController } from '../abort-task-controller.js'
+import { AbortError, QueueDropError, TaskDisposedError } from '../errors.js'
+import type { ExecutorEvents, TaskFacts } from '../facts.js'
+import type { ResolvedTaskConfig } from '../options.js'
+import type { CallOutcome } from '../outcomes.js'
+import { serializeError } from '../wire/serialize-error.js'
+import { type Call, fireGrace, fireTimeout, leaveSlot } from './call.js'
+import { keyFromKeyOf } from './call-key.js'
+import { mayRequeue } from './crash-policy.js'
+import type { DispatchQueue } from './dispatch-queue.js'
+import type { EventBus } from './event-bus.js'
+import { unwatchSignal, watchSignal } from './signal-watch.js'
+
+const NO_TRANSFER: Transferable[] = []
+
+export class CallDesk {
+  constructor(
+    /** The task the facts are about (the executor). */
+    readonly task: TaskFacts,
+    readonly config: ResolvedTaskConfig,
+    readonly bus: EventBus<ExecutorEvents>,
+    readonly keys: AbortTaskController,
+    readonly queue: DispatchQueue<Call>,
+  ) {}
+
+  /** Why a new call cannot be queued at all, if it cannot. Derives its key on the way. */
+  refusal(
+    call: Call,
+    disposed: boolean,
+    failure: Error | undefined,
+  ): { reason: unknown; kind: CallOutcome } | undefined {
+    if (disposed) return { reason: new TaskDisposedError(this.config.taskId), kind: 'disposed' }
+    if (failure) return { reason: failure, kind: 'crash' }
+    if (call.signal?.aborted) return { reason: call.signal.reason, kind: 'abort' }
+    if (call.key === '') call.key = undefined
+    else if (call.key === undefined) {
+      const keyOf = this.config.keyOfMethod(call.method)
+      try {
+        if (keyOf !== undefined) call.key = keyFromKeyOf(keyOf, call.method, call.args!)
+      } catch (error) {
+        return { reason: error, kind: 'exception' }
+      }
+    }
+    if (call.key !== undefined && this.keys.isAborted(call.key)) {
+      return { reason: this.keys.reasonFor(call.key), kind: 'abort' }
+    }
+    return undefined
+  }
+
+  /** Offers a call to the queue; false if the queue policy refused it (it is settled then). */
+  enqueue(call: Call): boolean {
+    const { config } = this
+    const admission = this.queue.offer(call)
+    if (admission.outcome === 'refused') {
+      const policy = config.queuePolicy as 'reject' | 'drop-latest'
+      this.settle(call, false, new QueueDropError(policy, config.taskId), 'queue')
+      return false
+    }
+    if (call.signal !== undefined) watchSignal(call.signal, call)
+    if (call.key !== undefined) this.keys.watch(call.key, call)
+    const { timeoutMs } = config
+    if (timeoutMs !== undefined) call.timer = setTimeout(fireTimeout, timeoutMs, call, timeoutMs)
+    if (admission.outcome === 'evicted') {
+      const error = new QueueDropError('drop-oldest', config.taskId)
+      this.settle(admission.evicted, false, error, 'queue')
+    }
+    this.bus.emit('queued', this.task, call)
+    return true
+  }
+
+  /**
+   * Cancels a call in any phase; the caller hears at once. True if it left the queue (its place
+   * can go to another call); false if it was running, and its worker is told.
+   */
+  cancel(call: Call, reason: unknown, kind: CallOutcome): boolean {
+    const slot = call.slot
+    if (slot === undefined) {
+      this.queue.remove(call)
+      this.settle(call, false, reason, kind)
+      return true
+    }
+    // The worker keeps the call (and its place in maxInFlight) until it answers: it is still
+    // busy, and pretending otherwise would pile new work onto it.
+    try {
+      slot.post(['atelier:cancel', call.id, serializeError(reason)], NO_TRANSFER)
+    } catch {
+      // Unreachable in practice (the reason is flattened first). If it happens the handler is
+      // not told, but the caller is, and cancelGraceMs still bounds the worker's time.
+    }
+    this.settle(call, false, reason, kind)
+    const grace = this.config.cancelGraceMs
+    if (grace !== undefined) call.timer = setTimeout(fireGrace, grace, call)
+    return false
+  }
+
+  settle(call: Call, ok: boolean, value: unknown, kind: CallOutcome): void {
+    call.settled = true
+    if (call.signal !== undefined) unwatchSignal(call.signal, call)
+    if (call.key !== undefined) this.keys.unwatch(call.key, call)
+    if (call.timer !== undefined) clearTimeout(call.timer)
+    // Drop the arguments now: a cancelled call may sit on a busy worker for a while yet.
+    call.args = undefined
+    if (ok) call.resolve(value)
+    else call.reject(value)
+    this.bus.emit('settled', this.task, call, kind, ok ? undefined : value)
+  }
+
+  /** The calls of a worker that died or was killed: run again where the rules allow, else fail. */
+  afterCrash(calls: Call[], error: Error): void {
+    for (const call of calls) {
+      leaveSlot(call)
+      if (call.settled) {
+        this.queue.release()
+      } else if (mayRequeue(this.config, call.attempts, call.transferred)) {
+        this.#requeue(call)
+      } else {
+        this.queue.release()
+        this.settle(call, false, error, 'crash')
+      }
+    }
+  }
+
+  /** The calls of workers stopped on purpose: back at the head of the queue, in their order. */
+  afterStop(calls: Call[]): void {
+    // Newest first so that, unshifted one by one, they keep their original order.
+    calls.sort((a, b) => b.id - a.id)
+    for (const call of calls) {
+      if (call.settled) {
+        this.queue.release()
+      } else if (call.transferred) {
+        this.queue.release()
+        const reason = new AbortError(
+          `Task "${this.config.taskId}" was stopped while this call ran; its transferred arguments went with the worker, so it cannot be replayed`,
+        )
+        this.settle(call, false, reason, 'abort')
+      } else {
+        // A stop is not an attempt: it does not count toward crashMaxRetries.
+        call.attempts--
+        this.#requeue(call)
+      }
+    }
+  }
+
+  /** Ends every call with `error`: those off the workers (`running`), then all that wait. */
+  failAll(running: Call[], error: Error, kind: CallOutcome): void {
+    for (const call of running) {
+      leaveSlot(call)
+      this.queue.release()
+      if (!call.settled) this.settle(call, false, error, kind)
+    }
+    for (const call of this.queue.drain()) this.settle(call, false, error, kind)
+  }
+
+  #requeue(call: Call): void {
+    call.enqueuedAt = performance.now()
+    this.queue.requeue(call)
+    this.bus.emit('requeued', this.task, call)
+  }
+}
