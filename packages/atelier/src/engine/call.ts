@@ -6,7 +6,7 @@
 
 import type { KeyWatcher } from '../abort-task-controller.js'
 import { TimeoutError } from '../errors.js'
-import type { TraceRef } from '../options.js'
+import type { ResolvedDispatchOptions, TraceRef } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import type { Linked, LinkedList } from './linked-list.js'
 import type { SignalWatcher } from './signal-watch.js'
@@ -47,19 +47,24 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
   resolve!: (value: unknown) => void
   reject!: (reason: unknown) => void
 
+  readonly signal: AbortSignal | undefined
+  readonly transfer: Transferable[] | undefined
+  readonly transferResult: boolean
+  readonly trace: TraceRef | undefined
+
   constructor(
     readonly owner: CallOwner,
-    /** Unique within the task; a call posted again after a crash gets a new one (see `#dispatch`). */
+    /** Unique within the task; a call takes a new one each time it is posted (see `postCall`). */
     public id: number,
     readonly method: string,
     public args: unknown[] | undefined,
-    key: string | undefined,
-    readonly signal: AbortSignal | undefined,
-    readonly transfer: Transferable[] | undefined,
-    readonly transferResult: boolean,
-    readonly trace: TraceRef | undefined,
+    options: ResolvedDispatchOptions | undefined,
   ) {
-    this.key = key
+    this.key = options?.key
+    this.signal = options?.signal
+    this.transfer = options?.transfer
+    this.transferResult = options?.transferResult ?? true
+    this.trace = options?.trace
     this.createdAt = this.enqueuedAt = performance.now()
   }
 

@@ -22,13 +22,15 @@ import { CallDesk } from './call-desk.js'
 import { judgeCrash } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
-import { lostAnswerError, suspectAfter } from './lost-messages.js'
+import { askAbout, lostAnswerError, queryAnswers } from './lost-messages.js'
 import { Operations } from './operations.js'
 import { Pool } from './pool.js'
 import { postCall } from './post-call.js'
+import { describeDepths, describeState } from './state.js'
+import { Timer } from './timer.js'
 import type { SlotOwner, WorkerSlot } from './worker-slot.js'
 
-const NO_TRANSFER: Transferable[] = []
+const _NO_TRANSFER: Transferable[] = []
 
 export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   readonly #queue: DispatchQueue<Call>
@@ -45,7 +47,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #crashStreak = 0
   #lastCrash: CrashRecord | undefined
   #totalDispatched = 0
-  #idleTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #idleTimer = new Timer()
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -81,15 +83,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   /** Queue depths and worker counts, read without building a whole state object (for gauges). */
   get depths(): TaskDepths {
-    const queue = this.#queue
-    const { live, busy } = this.#pool.counts()
-    return {
-      inFlight: queue.inFlight,
-      pending: queue.pending.size,
-      waiting: queue.waiting.size,
-      liveWorkers: live,
-      busyWorkers: busy,
-    }
+    return describeDepths(this.#queue, this.#pool.counts())
   }
 
   // ---- calls -------------------------------------------------------------------------------
@@ -100,17 +94,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     args: unknown[],
     options: ResolvedDispatchOptions | undefined,
   ): Promise<unknown> {
-    const call = new Call(
-      this,
-      this.#nextCallId++,
-      method,
-      args,
-      options?.key,
-      options?.signal,
-      options?.transfer,
-      options?.transferResult ?? true,
-      options?.trace,
-    )
+    const call = new Call(this, this.#nextCallId++, method, args, options)
     const promise = new Promise<unknown>((resolve, reject) => {
       call.resolve = resolve
       call.reject = reject
@@ -138,7 +122,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
         desk.settle(call, false, refusal.reason, refusal.kind)
         return
       }
-      this.#clearIdleTimer()
+      this.#idleTimer.clear()
       if (!desk.enqueue(call)) {
         this.#armIdleTimer()
         return
@@ -231,7 +215,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
     const outer = this.#ops.open()
     try {
-      if (message[0] === 'atelier:unreadable') this.#sync(slot, message[1])
+      if (message[0] === 'atelier:unreadable') askAbout(slot, message[1])
       else if (message[0] === 'atelier:answered') this.#lostAnswers(slot, message[1])
       else if (message[0] === 'atelier:result' || message[0] === 'atelier:error') {
         const call = slot.calls.get(message[1])
@@ -259,24 +243,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     this.#queue.release()
   }
 
-  /** The harness could not read a message after call `afterId`: ask it about the likely call. */
-  #sync(slot: WorkerSlot<Call>, afterId: number): void {
-    const suspect = suspectAfter(slot.calls.values(), afterId)
-    if (suspect !== undefined) suspect.synced = true
-    try {
-      slot.post(['atelier:sync', suspect === undefined ? -1 : suspect.id], NO_TRANSFER)
-    } catch {
-      // The worker is gone; its crash handling settles its calls.
-    }
-  }
-
   onUnreadable(slot: WorkerSlot<Call>): void {
-    if (slot.calls.size === 0) return
-    try {
-      slot.post(['atelier:query', [...slot.calls.keys()]], NO_TRANSFER)
-    } catch {
-      // The worker is gone; its crash handling settles its calls.
-    }
+    queryAnswers(slot)
   }
 
   /**
@@ -386,7 +354,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     return this.#ops.runThen(() => {
       if (this.#disposed) return
       this.#paused = true
-      this.#clearIdleTimer()
+      this.#idleTimer.clear()
       this.#desk.afterStop(this.#terminateAll())
       this.#pool.rejectWaiters(
         new AbortError('stopWorkers() was called before the workers were ready'),
@@ -427,28 +395,21 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   /** Ends every call with `error` and terminates the workers. `orphans` are calls off a dead worker. */
   #shutdown(error: Error, kind: CallOutcome, orphans: Call[]): void {
-    this.#clearIdleTimer()
+    this.#idleTimer.clear()
     this.#desk.failAll([...orphans, ...this.#terminateAll()], error, kind)
   }
 
   // ---- idle timeout ------------------------------------------------------------------------
 
+  /** Stops the workers once nothing has been queued or running for `idleTimeoutMs`. */
   #armIdleTimer(): void {
     const ms = this.config.idleTimeoutMs
-    if (ms === undefined || this.#idleTimer !== undefined || !this.#isIdle()) return
-    if (!this.#pool.anyAlive) return
-    this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = undefined
+    if (ms === undefined || !this.#isIdle() || !this.#pool.anyAlive) return
+    this.#idleTimer.arm(ms, () =>
       this.#ops.run(() => {
         if (this.#isIdle() && !this.#disposed) this.#terminateAll()
-      })
-    }, ms)
-  }
-
-  #clearIdleTimer(): void {
-    if (this.#idleTimer === undefined) return
-    clearTimeout(this.#idleTimer)
-    this.#idleTimer = undefined
+      }),
+    )
   }
 
   #isIdle(): boolean {
@@ -459,31 +420,12 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   // ---- state -------------------------------------------------------------------------------
 
   getState(): TaskState {
-    const { config } = this
-    const queue = this.#queue
-    const { live, busy, backingOff, loads } = this.#pool.counts()
-    return {
-      taskId: config.taskId,
-      taskName: config.taskName,
-      type: config.type,
-      totalWorkers: config.poolSize,
-      activeWorkers: live,
-      busyWorkers: busy,
-      // Crashed: the task failed, or every worker is waiting out a restart delay.
-      workerStatus:
-        this.#failure || (live === 0 && backingOff) ? 'crashed' : live > 0 ? 'running' : 'stopped',
+    return describeState(this.config, this.#queue, this.#pool.counts(), {
       failed: this.#failure !== undefined,
-      taskStatus: this.#paused ? 'paused' : this.#isIdle() ? 'idle' : 'active',
+      paused: this.#paused,
+      idle: this.#isIdle(),
       lastCrash: this.#lastCrash,
       totalDispatched: this.#totalDispatched,
-      poolSize: config.poolSize,
-      queueDepth: queue.inFlight,
-      pendingQueueDepth: queue.pending.size,
-      waitingQueueDepth: queue.waiting.size,
-      maxInFlight: config.maxInFlight,
-      maxQueueDepth: config.maxQueueDepth,
-      queuePolicy: config.queuePolicy,
-      queueDepthByWorker: loads,
-    }
+    })
   }
 }

@@ -6,6 +6,10 @@
  * `UnreadableMessage` and `QueryMessage` in the wire protocol.
  */
 
+import type { WorkerSlot } from './worker-slot.js'
+
+const NO_TRANSFER: Transferable[] = []
+
 /** What the rules read of a call. */
 export interface Suspect {
   readonly id: number
@@ -36,4 +40,28 @@ export function lostAnswerError(method: string): TypeError {
   return new TypeError(
     `The answer to "${method}" arrived empty: its result or error could not be cloned whole (for example an ImageData over a detached buffer, inside an object that is not walked for transfer)`,
   )
+}
+
+/**
+ * The harness could not read a message after call `afterId`: ask it about the call that message
+ * likely was (it fails that call if it never read it), or say there is none.
+ */
+export function askAbout<C extends Suspect>(slot: WorkerSlot<C>, afterId: number): void {
+  const suspect = suspectAfter(slot.calls.values(), afterId)
+  if (suspect !== undefined) suspect.synced = true
+  try {
+    slot.post(['atelier:sync', suspect === undefined ? -1 : suspect.id], NO_TRANSFER)
+  } catch {
+    // The worker is gone; its crash handling settles its calls.
+  }
+}
+
+/** A message from the worker arrived empty: ask which of this worker's calls it has answered. */
+export function queryAnswers<C>(slot: WorkerSlot<C>): void {
+  if (slot.calls.size === 0) return
+  try {
+    slot.post(['atelier:query', [...slot.calls.keys()]], NO_TRANSFER)
+  } catch {
+    // The worker is gone; its crash handling settles its calls.
+  }
 }

@@ -1,0 +1,61 @@
+/** What `getState()` and the gauges report, read off the queue and the pool. */
+
+import type { TaskDepths } from '../facts.js'
+import type { ResolvedTaskConfig } from '../options.js'
+import type { CrashRecord, TaskState } from '../task-state.js'
+import type { DispatchQueue } from './dispatch-queue.js'
+import type { Linked } from './linked-list.js'
+import type { PoolCounts } from './pool.js'
+
+/** What only the executor knows. */
+export interface ExecutorStatus {
+  failed: boolean
+  paused: boolean
+  idle: boolean
+  lastCrash: CrashRecord | undefined
+  totalDispatched: number
+}
+
+export function describeState<T extends Linked<T>>(
+  config: ResolvedTaskConfig,
+  queue: DispatchQueue<T>,
+  { live, busy, backingOff, loads }: PoolCounts,
+  status: ExecutorStatus,
+): TaskState {
+  return {
+    taskId: config.taskId,
+    taskName: config.taskName,
+    type: config.type,
+    totalWorkers: config.poolSize,
+    activeWorkers: live,
+    busyWorkers: busy,
+    // Crashed: the task failed, or every worker is waiting out a restart delay.
+    workerStatus:
+      status.failed || (live === 0 && backingOff) ? 'crashed' : live > 0 ? 'running' : 'stopped',
+    failed: status.failed,
+    taskStatus: status.paused ? 'paused' : status.idle ? 'idle' : 'active',
+    lastCrash: status.lastCrash,
+    totalDispatched: status.totalDispatched,
+    poolSize: config.poolSize,
+    queueDepth: queue.inFlight,
+    pendingQueueDepth: queue.pending.size,
+    waitingQueueDepth: queue.waiting.size,
+    maxInFlight: config.maxInFlight,
+    maxQueueDepth: config.maxQueueDepth,
+    queuePolicy: config.queuePolicy,
+    queueDepthByWorker: loads,
+  }
+}
+
+export function describeDepths<T extends Linked<T>>(
+  queue: DispatchQueue<T>,
+  { live, busy }: PoolCounts,
+): TaskDepths {
+  return {
+    inFlight: queue.inFlight,
+    pending: queue.pending.size,
+    waiting: queue.waiting.size,
+    liveWorkers: live,
+    busyWorkers: busy,
+  }
+}
