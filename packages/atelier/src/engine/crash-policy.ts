@@ -4,6 +4,7 @@
  * the verdict out; these rules are unit-tested on their own, like the queue and the balancer.
  */
 
+import { WorkerCrashedError } from '../errors.js'
 import type { CrashPolicy } from '../options.js'
 import { backoffDelay } from './backoff.js'
 
@@ -47,5 +48,37 @@ export function mayRequeue(rules: CrashRules, attempts: number, transferred: boo
     rules.crashPolicy === 'restart-requeue-in-flight' &&
     attempts <= rules.crashMaxRetries &&
     !transferred
+  )
+}
+
+// ---- what the verdicts say -----------------------------------------------------------------
+
+/** The error every call gets once the task failed. */
+export function taskFailure(
+  taskId: string,
+  workerIndex: number,
+  cause: Error,
+  reason: string | undefined,
+): WorkerCrashedError {
+  const message = reason === undefined ? undefined : `Task "${taskId}" failed: ${reason}`
+  return new WorkerCrashedError(taskId, workerIndex, { cause, message })
+}
+
+/** What `startWorkers()` rejects with when a worker fails before all are ready. */
+export function startFailure(
+  taskId: string,
+  workerIndex: number,
+  cause: Error,
+): WorkerCrashedError {
+  return new WorkerCrashedError(taskId, workerIndex, {
+    cause,
+    message: `Worker ${workerIndex} of task "${taskId}" failed before startWorkers() saw every worker ready: ${cause.message}`,
+  })
+}
+
+/** Why a worker was terminated when a cancelled call outlived `cancelGraceMs`. */
+export function graceKill(callId: number, method: string, graceMs: number | undefined): Error {
+  return new Error(
+    `Call ${callId} ("${method}") kept running ${graceMs} ms after it was cancelled; its worker was terminated`,
   )
 }

@@ -19,7 +19,7 @@ import { deserializeError } from '../wire/serialize-error.js'
 import { type Balancer, createBalancer } from './balancer.js'
 import { Call, type CallOwner, leaveSlot } from './call.js'
 import { CallDesk } from './call-desk.js'
-import { judgeCrash } from './crash-policy.js'
+import { graceKill, judgeCrash, startFailure, taskFailure } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
 import { askAbout, lostAnswerError, queryAnswers } from './lost-messages.js'
@@ -268,25 +268,15 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
       slot.crashStreak++
       this.#lastCrash = { ts: Date.now(), error: cause, workerIndex: slot.index }
       this.bus.emit('crashed', this, slot, cause)
-      const { taskId } = this.config
       const verdict = judgeCrash(this.config, this.#crashStreak, slot.crashStreak)
       if (verdict.kind === 'fail') {
-        this.#failure = new WorkerCrashedError(taskId, slot.index, {
-          cause,
-          message:
-            verdict.reason === undefined ? undefined : `Task "${taskId}" failed: ${verdict.reason}`,
-        })
+        this.#failure = taskFailure(this.config.taskId, slot.index, cause, verdict.reason)
         this.#shutdown(this.#failure, 'crash', calls)
         this.#pool.rejectWaiters(this.#failure)
         return
       }
       // startWorkers() promised every worker ready; one failed on the way, so say which.
-      this.#pool.rejectWaiters(
-        new WorkerCrashedError(taskId, slot.index, {
-          cause,
-          message: `Worker ${slot.index} of task "${taskId}" failed before startWorkers() saw every worker ready: ${cause.message}`,
-        }),
-      )
+      this.#pool.rejectWaiters(startFailure(this.config.taskId, slot.index, cause))
       this.#recover(slot, cause, calls, verdict.delayMs)
     } finally {
       if (outer) this.#ops.close()
@@ -298,9 +288,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
     this.#ops.run(() => {
       const slot = call.slot
       if (!slot || this.#disposed) return
-      const cause = new Error(
-        `Call ${call.id} ("${call.method}") kept running ${this.config.cancelGraceMs} ms after it was cancelled; its worker was terminated`,
-      )
+      const cause = graceKill(call.id, call.method, this.config.cancelGraceMs)
       this.bus.emit('terminated', this, slot)
       // A deliberate kill, not a crash: no backoff, and it does not count toward failing the task.
       this.#recover(slot, cause, slot.terminate(), 0)
