@@ -54,7 +54,7 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
 
   constructor(
     readonly owner: CallOwner,
-    /** Unique within the task; a call takes a new one each time it is posted (see `postCall`). */
+    /** Unique within the task; a call takes a new one each time it is posted (see the executor's dispatch). */
     public id: number,
     readonly method: string,
     public args: unknown[] | undefined,

@@ -30,8 +30,6 @@ import { describeDepths, describeState } from './state.js'
 import { Timer } from './timer.js'
 import type { SlotOwner, WorkerSlot } from './worker-slot.js'
 
-const _NO_TRANSFER: Transferable[] = []
-
 export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   readonly #queue: DispatchQueue<Call>
   readonly #pool: Pool<Call>
