@@ -5,27 +5,13 @@
  */
 import { describe, expect, test } from 'vitest'
 import { type Task, WorkerCrashedError } from '../../src/index'
+import { settleCounter } from '../support/async'
 import { expectDrained } from '../support/drained'
 import { define } from './fixtures/define'
 import type { TestAPI } from './fixtures/test.worker'
 
 const CALLS = Number(import.meta.env.VITE_SOAK_CALLS ?? 1500)
 const CRASH_RATE = 0.03
-
-function settleCounter<T>(promise: Promise<T>) {
-  let settlements = 0
-  const result = promise.then(
-    (value) => {
-      settlements++
-      return { ok: true as const, value }
-    },
-    (error: unknown) => {
-      settlements++
-      return { ok: false as const, error }
-    },
-  )
-  return { result, count: () => settlements }
-}
 
 function expectQuiet(task: Task<TestAPI>) {
   expectDrained(task)

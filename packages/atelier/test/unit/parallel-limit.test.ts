@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { AbortTaskController } from '../../src/abort-task-controller.js'
 import { AbortError, TimeoutError } from '../../src/errors.js'
 import {
@@ -7,25 +7,10 @@ import {
   type ParallelSettled,
   parallelLimit,
 } from '../../src/parallel-limit.js'
+import { collect, type Deferred, deferred, recordUnhandledRejections } from '../support/async.js'
 
 // Everything is driven by gates (deferred promises) and `flush`, which lets every pending
 // microtask run: no test depends on how long anything takes.
-
-interface Deferred<T> {
-  promise: Promise<T>
-  resolve(value: T): void
-  reject(error: unknown): void
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 /** A macrotask boundary: by then every queued microtask (and promise chain) has run. */
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
@@ -77,12 +62,6 @@ function* naturals() {
   for (let n = 0; ; n++) yield n
 }
 
-async function collect<X>(iterable: AsyncIterable<X>): Promise<X[]> {
-  const out: X[] = []
-  for await (const x of iterable) out.push(x)
-  return out
-}
-
 function thrownBy(fn: () => unknown): unknown {
   try {
     fn()
@@ -92,25 +71,7 @@ function thrownBy(fn: () => unknown): unknown {
   throw new Error('expected a synchronous throw')
 }
 
-// No @types/node here: reach the Node process through a minimal shape.
-const nodeProcess = (
-  globalThis as unknown as {
-    process: {
-      on(event: 'unhandledRejection', listener: (reason: unknown) => void): void
-      off(event: 'unhandledRejection', listener: (reason: unknown) => void): void
-    }
-  }
-).process
-
-let unhandled: unknown[]
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeEach(() => {
-  unhandled = []
-  nodeProcess.on('unhandledRejection', onUnhandled)
-})
-afterEach(() => {
-  nodeProcess.off('unhandledRejection', onUnhandled)
-})
+const unhandled = recordUnhandledRejections()
 
 describe('parallelLimit: concurrency and order', () => {
   it('never runs more than `limit` calls at once, and does run `limit`', async () => {
@@ -270,7 +231,7 @@ describe('parallelLimit: errors', () => {
     await flush()
     expect(stats.started).toEqual([0, 1])
     expect(onError).toHaveBeenCalledTimes(1)
-    expect(unhandled).toEqual([])
+    expect(unhandled.reasons).toEqual([])
     expect(await it.next()).toEqual({ done: true, value: undefined })
   })
 
@@ -404,7 +365,7 @@ describe('parallelLimit: signal', () => {
     await flush()
     expect(stats.started).toEqual([0, 1])
     expect(source.pulls).toBe(2)
-    expect(unhandled).toEqual([])
+    expect(unhandled.reasons).toEqual([])
   })
 
   it('interrupts a pull the source is stuck in, then closes it without running its item', async () => {
@@ -432,7 +393,7 @@ describe('parallelLimit: signal', () => {
     await flush()
     expect(fn).not.toHaveBeenCalled()
     expect(closed).toBe(true)
-    expect(unhandled).toEqual([])
+    expect(unhandled.reasons).toEqual([])
   })
 })
 
@@ -623,7 +584,7 @@ describe('parallelLimit: leaving early', () => {
     await flush()
     expect(source.pulls).toBe(pulled)
     expect(stats.started.length).toBe(pulled)
-    expect(unhandled).toEqual([])
+    expect(unhandled.reasons).toEqual([])
   })
 
   it('return() waits for an async source to finish closing', async () => {

@@ -1,49 +1,11 @@
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { yieldAsCompleted } from '../../src/yield-as-completed.js'
-
-interface Deferred<T> {
-  promise: Promise<T>
-  resolve(value: T): void
-  reject(error: unknown): void
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
+import { collect, deferred, recordUnhandledRejections } from '../support/async.js'
 
 /** A macrotask boundary: by then every queued microtask (and promise chain) has run. */
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
-async function collect<X>(iterable: AsyncIterable<X>): Promise<X[]> {
-  const out: X[] = []
-  for await (const x of iterable) out.push(x)
-  return out
-}
-
-const nodeProcess = (
-  globalThis as unknown as {
-    process: {
-      on(event: 'unhandledRejection', listener: (reason: unknown) => void): void
-      off(event: 'unhandledRejection', listener: (reason: unknown) => void): void
-    }
-  }
-).process
-
-let unhandled: unknown[]
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeEach(() => {
-  unhandled = []
-  nodeProcess.on('unhandledRejection', onUnhandled)
-})
-afterEach(() => {
-  nodeProcess.off('unhandledRejection', onUnhandled)
-})
+const unhandled = recordUnhandledRejections()
 
 describe('yieldAsCompleted', () => {
   it('yields values in the order the promises settle, not the order given', async () => {
@@ -103,7 +65,7 @@ describe('yieldAsCompleted', () => {
     await expect(it.next()).rejects.toBe(first)
     b.reject(new Error('second, after the end'))
     await flush()
-    expect(unhandled).toEqual([])
+    expect(unhandled.reasons).toEqual([])
   })
 
   it('break ends at once, waits for nothing, and leaves no unhandled rejection', async () => {
@@ -123,7 +85,7 @@ describe('yieldAsCompleted', () => {
     a.reject(new Error('after the break'))
     c.resolve('C')
     await flush()
-    expect(unhandled).toEqual([])
+    expect(unhandled.reasons).toEqual([])
   })
 
   it('throws a TypeError at call time for a non-iterable', () => {
