@@ -38,6 +38,10 @@ export interface SpanEvent {
   queueWaitLastMs?: number
   /** Times it was posted to a worker. */
   attemptCount: number
+  /** A streaming call's chunks received (present for calls known to stream). */
+  chunks?: number
+  /** From its (latest) dispatch to its first chunk; present once a chunk arrived. */
+  firstChunkMs?: number
   durationMs: number
   status: SpanStatus
   errorKind?: SpanErrorKind

@@ -39,6 +39,11 @@ export interface CallFacts {
   readonly firstDispatchedAt: number
   readonly dispatchedAt: number
   readonly trace: TraceRef | undefined
+  /** Known to stream (its handler is a generator); `chunks` counts what it sent. */
+  readonly streamed: boolean
+  readonly chunks: number
+  /** When its first chunk arrived; 0 before. */
+  readonly firstChunkAt: number
 }
 
 /** A place in a task's pool, as listeners see it. */

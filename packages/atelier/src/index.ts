@@ -71,7 +71,7 @@ export {
 export type { TaskRuntime } from './runtime.js'
 export { createTaskRuntime } from './runtime.js'
 export type { Task, TaskControls, TaskMethods } from './task.js'
-export type { StripTaskContext, TaskContext, TaskHandlers } from './task-context.js'
+export type { StripTaskContext, TaskContext, TaskHandlers, TaskStream } from './task-context.js'
 export type {
   CrashRecord,
   RuntimeSnapshot,

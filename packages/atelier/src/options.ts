@@ -183,7 +183,20 @@ export interface TaskConfig<T = any> {
    * @default 10_000
    */
   connectTimeoutMs?: number
+  /**
+   * How many chunks a streaming call's generator may run ahead of its consumer: its next `yield`
+   * waits while that many are sent but not yet taken. Bounds the memory of a stream whatever the
+   * producer's speed; larger windows keep a fast worker busier while the consumer works.
+   * Per call: `task.with({ streamWindow })`.
+   * @default 16
+   */
+  streamWindow?: number
 }
+
+/** The default of `streamWindow`. */
+export const DEFAULT_STREAM_WINDOW = 16
+/** The largest `streamWindow`: past this a window no longer bounds anything that matters. */
+export const MAX_STREAM_WINDOW = 1_000_000
 
 /** Per-call options, set with `task.with(options)`. */
 export interface TaskDispatchOptions {
@@ -205,11 +218,22 @@ export interface TaskDispatchOptions {
    */
   transfer?: Transferable[]
   /**
-   * Transfer buffers found in the result back to the caller. `false` copies them, leaving the
-   * worker's own buffers intact (for results the worker keeps, e.g. a cache).
+   * Transfer buffers found in the result (or a stream's chunks) back to the caller. `false`
+   * copies them, leaving the worker's own buffers intact (for results the worker keeps, e.g. a
+   * cache).
    * @default true
    */
   transferResult?: boolean
+  /**
+   * Receives what the handler reports with `ctx.progress(value)`, in order, all before the call
+   * settles. When the caller is slower than the worker, values reported meanwhile are coalesced
+   * (only the latest is kept). Without it the handler's reports cost nothing.
+   * @default undefined
+   * @example task.with({ onProgress: (done) => bar.value = done }).encode(video)
+   */
+  onProgress?: (value: unknown) => void
+  /** This call's stream window (see the task option). @default the task's, 16 */
+  streamWindow?: number
 }
 
 /** Options with defaults filled in. A duration that is undefined means "never". */
@@ -232,6 +256,7 @@ export interface ResolvedTaskConfig {
   idleTimeoutMs: number | undefined
   cancelGraceMs: number | undefined
   connectTimeoutMs: number | undefined
+  streamWindow: number
 }
 
 const TASK_TYPES: readonly TaskType[] = ['parallel', 'singleton']
@@ -322,6 +347,7 @@ const TASK_OPTIONS: ReadonlySet<string> = new Set([
   'idleTimeoutMs',
   'cancelGraceMs',
   'connectTimeoutMs',
+  'streamWindow',
 ] satisfies Array<keyof TaskConfig>)
 
 const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
@@ -330,6 +356,8 @@ const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
   'trace',
   'transfer',
   'transferResult',
+  'onProgress',
+  'streamWindow',
 ] satisfies Array<keyof TaskDispatchOptions>)
 
 /** Refuses own keys that are not options, suggesting the one meant when it is a near miss. */
@@ -446,7 +474,7 @@ export function resolveDispatchOptions(options: unknown): ResolvedDispatchOption
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`with() needs an options object, received ${describe(options)}`)
   }
-  const { key, signal, trace, transfer, transferResult } = readOptions(
+  const { key, signal, trace, transfer, transferResult, onProgress, streamWindow } = readOptions(
     'with()',
     options,
     DISPATCH_OPTIONS,
@@ -473,6 +501,15 @@ export function resolveDispatchOptions(options: unknown): ResolvedDispatchOption
       )
     }
     out.transferResult = transferResult
+  }
+  if (onProgress !== undefined) {
+    if (typeof onProgress !== 'function') {
+      throw new TypeError(`with(): onProgress must be a function, received ${describe(onProgress)}`)
+    }
+    out.onProgress = onProgress as (value: unknown) => void
+  }
+  if (streamWindow !== undefined) {
+    out.streamWindow = integer('with(): streamWindow', streamWindow, 1, MAX_STREAM_WINDOW)
   }
   return out
 }
@@ -605,6 +642,8 @@ export function resolveTaskConfig(given: TaskConfig, generatedId: string): Resol
       config.connectTimeoutMs === undefined
         ? 10_000
         : duration('connectTimeoutMs', config.connectTimeoutMs),
+    streamWindow:
+      integer('streamWindow', config.streamWindow, 1, MAX_STREAM_WINDOW) ?? DEFAULT_STREAM_WINDOW,
   }
 }
 

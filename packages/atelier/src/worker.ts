@@ -16,4 +16,4 @@ export {
   serve,
   type TaskWorker,
 } from './harness/serve.js'
-export type { StripTaskContext, TaskContext, TaskHandlers } from './task-context.js'
+export type { StripTaskContext, TaskContext, TaskHandlers, TaskStream } from './task-context.js'

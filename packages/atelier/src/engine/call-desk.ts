@@ -11,7 +11,7 @@ import type { ExecutorEvents, TaskFacts } from '../facts.js'
 import type { ResolvedTaskConfig } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import { serializeError } from '../wire/serialize-error.js'
-import { type Call, fireGrace, fireTimeout, leaveSlot } from './call.js'
+import { type Call, fireGrace, fireTimeout, isReplayable, leaveSlot } from './call.js'
 import { keyFromKeyOf } from './call-key.js'
 import { mayRequeue } from './crash-policy.js'
 import type { DispatchQueue } from './dispatch-queue.js'
@@ -107,7 +107,8 @@ export class CallDesk {
     if (call.timer !== undefined) clearTimeout(call.timer)
     // Drop the arguments now: a cancelled call may sit on a busy worker for a while yet.
     call.args = undefined
-    if (ok) call.resolve(value)
+    if (call.sink !== undefined) call.sink.finish(ok, value, kind)
+    else if (ok) call.resolve(value)
     else call.reject(value)
     this.bus.emit('settled', this.task, call, kind, ok ? undefined : value)
   }
@@ -118,7 +119,7 @@ export class CallDesk {
       leaveSlot(call)
       if (call.settled) {
         this.queue.release()
-      } else if (mayRequeue(this.config, call.attempts, call.transferred)) {
+      } else if (mayRequeue(this.config, call.attempts, !isReplayable(call))) {
         this.#requeue(call)
       } else {
         this.queue.release()
@@ -134,10 +135,10 @@ export class CallDesk {
     for (const call of calls) {
       if (call.settled) {
         this.queue.release()
-      } else if (call.transferred) {
+      } else if (!isReplayable(call)) {
         this.queue.release()
         const reason = new AbortError(
-          `Task "${this.config.taskId}" was stopped while this call ran; its transferred arguments went with the worker, so it cannot be replayed`,
+          `Task "${this.config.taskId}" was stopped while this call ran; ${call.transferred ? 'its transferred arguments went with the worker' : 'it had already streamed chunks'}, so it cannot be replayed`,
         )
         this.settle(call, false, reason, 'abort')
       } else {

@@ -18,6 +18,16 @@ export interface CallOwner {
   graceExpired(call: Call): void
 }
 
+/** What a call's stream is, to the engine: where its chunks go, and how it ends. */
+export interface ChunkSink {
+  push(values: unknown[]): void
+  /** Settles the stream; `value` is {@link STREAM_END} when its generator returned. */
+  finish(ok: boolean, value: unknown, kind: CallOutcome): void
+}
+
+/** The value a streaming call settles with when its generator returned (not a plain result). */
+export const STREAM_END: unique symbol = Symbol('atelier:stream end')
+
 export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
   prev: Call | undefined = undefined
   next: Call | undefined = undefined
@@ -47,10 +57,23 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
   resolve!: (value: unknown) => void
   reject!: (reason: unknown) => void
 
+  /** The caller's stream, when the call was made as one (its method streams, or may). */
+  sink: ChunkSink | undefined = undefined
+  /** Chunks received, and when the first came (`performance.now()`; 0 before). */
+  chunks = 0
+  firstChunkAt = 0
+  /** Known to stream: its method is a generator, or its worker sent chunks or an end. */
+  streamed = false
+  /** Chunks of a call made as a plain one whose worker streamed: awaiting gets them all. */
+  collected: unknown[] | undefined = undefined
+
   readonly signal: AbortSignal | undefined
   readonly transfer: Transferable[] | undefined
   readonly transferResult: boolean
   readonly trace: TraceRef | undefined
+  readonly onProgress: ((value: unknown) => void) | undefined
+  /** The stream's window (its worker's initial credit); sent only with calls that may stream. */
+  readonly window: number
 
   constructor(
     readonly owner: CallOwner,
@@ -59,12 +82,15 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
     readonly method: string,
     public args: unknown[] | undefined,
     options: ResolvedDispatchOptions | undefined,
+    defaultWindow: number,
   ) {
     this.key = options?.key
     this.signal = options?.signal
     this.transfer = options?.transfer
     this.transferResult = options?.transferResult ?? true
     this.trace = options?.trace
+    this.onProgress = options?.onProgress
+    this.window = options?.streamWindow ?? defaultWindow
     this.createdAt = this.enqueuedAt = performance.now()
   }
 
@@ -87,6 +113,11 @@ export function fireTimeout(call: Call, ms: number): void {
 export function fireGrace(call: Call): void {
   call.timer = undefined
   call.owner.graceExpired(call)
+}
+
+/** Whether a call can run again on another worker: not once anything of it went one way for good. */
+export function isReplayable(call: Call): boolean {
+  return !call.transferred && call.chunks === 0
 }
 
 /** A call left its worker. If the caller already heard (it was cancelled), stop its grace timer. */

@@ -41,13 +41,12 @@ export function judgeCrash(
 /**
  * Whether a call whose worker crashed under it runs again. Only under
  * `restart-requeue-in-flight`, at most `crashMaxRetries` attempts after the first, and never when
- * its arguments were transferred: they went down with the worker, there is nothing to replay.
+ * it is `spent`: its arguments were transferred (they went down with the worker, there is
+ * nothing to replay) or it streamed chunks (a replay would send them twice).
  */
-export function mayRequeue(rules: CrashRules, attempts: number, transferred: boolean): boolean {
+export function mayRequeue(rules: CrashRules, attempts: number, spent: boolean): boolean {
   return (
-    rules.crashPolicy === 'restart-requeue-in-flight' &&
-    attempts <= rules.crashMaxRetries &&
-    !transferred
+    rules.crashPolicy === 'restart-requeue-in-flight' && attempts <= rules.crashMaxRetries && !spent
   )
 }
 

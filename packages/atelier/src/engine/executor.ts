@@ -17,8 +17,9 @@ import type { CrashRecord, TaskState } from '../task-state.js'
 import type { HarnessMessage } from '../wire/protocol.js'
 import { deserializeError } from '../wire/serialize-error.js'
 import { type Balancer, createBalancer } from './balancer.js'
-import { Call, type CallOwner, leaveSlot } from './call.js'
+import { Call, type CallOwner, leaveSlot, STREAM_END } from './call.js'
 import { CallDesk } from './call-desk.js'
+import { CallStream, type StreamOwner } from './call-stream.js'
 import { graceKill, judgeCrash, startFailure, taskFailure } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
@@ -26,11 +27,14 @@ import { askAbout, lostAnswerError, queryAnswers } from './lost-messages.js'
 import { Operations } from './operations.js'
 import { Pool } from './pool.js'
 import { postCall } from './post-call.js'
+import { deliverProgress } from './progress.js'
 import { describeDepths, describeState } from './state.js'
 import { Timer } from './timer.js'
 import type { SlotOwner, WorkerSlot } from './worker-slot.js'
 
-export class TaskExecutor implements SlotOwner<Call>, CallOwner {
+const NO_TRANSFER: Transferable[] = []
+
+export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
   readonly #queue: DispatchQueue<Call>
   readonly #pool: Pool<Call>
   readonly #balancer: Balancer
@@ -46,6 +50,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   #lastCrash: CrashRecord | undefined
   #totalDispatched = 0
   readonly #idleTimer = new Timer()
+  /**
+   * The methods that stream (generator handlers), as the first worker to be ready said. Until
+   * then every call is made as a stream, which also works as a promise.
+   */
+  #streaming: ReadonlySet<string> | undefined
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -86,17 +95,28 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   // ---- calls -------------------------------------------------------------------------------
 
-  /** Never throws: whatever goes wrong with this call rejects its promise and nothing else. */
+  /**
+   * Never throws: whatever goes wrong with this call rejects its promise (or ends its stream)
+   * and nothing else.
+   */
   call(
     method: string,
     args: unknown[],
     options: ResolvedDispatchOptions | undefined,
   ): Promise<unknown> {
-    const call = new Call(this, this.#nextCallId++, method, args, options)
-    const promise = new Promise<unknown>((resolve, reject) => {
-      call.resolve = resolve
-      call.reject = reject
-    })
+    const call = new Call(this, this.#nextCallId++, method, args, options, this.config.streamWindow)
+    let promise: Promise<unknown>
+    if (this.#streaming !== undefined && !this.#streaming.has(method)) {
+      promise = new Promise<unknown>((resolve, reject) => {
+        call.resolve = resolve
+        call.reject = reject
+      })
+    } else {
+      const stream = new CallStream(this, call)
+      call.sink = stream
+      call.streamed = this.#streaming !== undefined
+      promise = stream
+    }
     // Inline rather than through `#ops.run`: no closure per call on the hot path.
     if (!this.#ops.open()) {
       this.#ops.defer(() => this.#admit(call))
@@ -198,9 +218,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
 
   // ---- what the workers say ----------------------------------------------------------------
 
-  onReady(slot: WorkerSlot<Call>): void {
+  onReady(slot: WorkerSlot<Call>, streaming: ReadonlySet<string>): void {
     const outer = this.#ops.open()
     try {
+      this.#streaming ??= streaming
       this.bus.emit('ready', this, slot)
       this.#pool.resolveIfReady()
       this.#pump()
@@ -213,21 +234,74 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner {
   onMessage(slot: WorkerSlot<Call>, message: HarnessMessage): void {
     const outer = this.#ops.open()
     try {
-      if (message[0] === 'atelier:unreadable') askAbout(slot, message[1])
-      else if (message[0] === 'atelier:answered') this.#lostAnswers(slot, message[1])
-      else if (message[0] === 'atelier:result' || message[0] === 'atelier:error') {
-        const call = slot.calls.get(message[1])
-        if (call === undefined) return
-        this.#answered(slot, call)
-        if (call.settled) return
-        if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
-        else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
+      switch (message[0]) {
+        case 'atelier:unreadable':
+          askAbout(slot, message[1])
+          return
+        case 'atelier:answered':
+          this.#lostAnswers(slot, message[1])
+          return
+        case 'atelier:chunks':
+          this.#chunks(slot.calls.get(message[1]), message[2])
+          return
+        case 'atelier:progress':
+          deliverProgress(slot, slot.calls.get(message[1]), message[2])
+          return
+        case 'atelier:result':
+        case 'atelier:end':
+        case 'atelier:error': {
+          const call = slot.calls.get(message[1])
+          if (call === undefined) return
+          this.#answered(slot, call)
+          if (call.settled) return
+          if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
+          else if (message[0] === 'atelier:end') this.#end(call)
+          else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
+        }
       }
     } finally {
       // After the settlement: its listeners may have queued work that the freed place can take.
       this.#pump()
       this.#armIdleTimer()
       if (outer) this.#ops.close()
+    }
+  }
+
+  /** A streaming call's worker sent chunks: they go to its stream, or are collected. */
+  #chunks(call: Call | undefined, values: unknown[]): void {
+    if (call === undefined || call.settled) return
+    if (call.chunks === 0) call.firstChunkAt = performance.now()
+    call.chunks += values.length
+    call.streamed = true
+    if (call.sink !== undefined) {
+      call.sink.push(values)
+      return
+    }
+    // Made as a plain call, yet its worker streams (the task's workers serve different
+    // handlers): awaiting it gets every chunk, as awaiting a stream would.
+    const collected = (call.collected ??= [])
+    for (const value of values) collected.push(value)
+    this.grant(call, values.length)
+  }
+
+  #end(call: Call): void {
+    call.streamed = true
+    this.#desk.settle(
+      call,
+      true,
+      call.sink !== undefined ? STREAM_END : (call.collected ?? []),
+      'ok',
+    )
+  }
+
+  /** Lets a streaming call's worker run `chunks` further ahead (its consumer took them). */
+  grant(call: Call, chunks: number): void {
+    const slot = call.slot
+    if (slot === undefined || call.settled) return
+    try {
+      slot.post(['atelier:credit', call.id, chunks], NO_TRANSFER)
+    } catch {
+      // The worker is gone; its crash is on its way and ends the stream.
     }
   }
 

@@ -15,7 +15,12 @@ const NO_TRANSFER: Transferable[] = []
 export function postCall(slot: WorkerSlot<Call>, call: Call): boolean {
   const args = call.args!
   const message: CallMessage = ['atelier:call', call.id, call.method, args]
-  if (!call.transferResult) message.push(call.key, true)
+  // Trailing elements only as far as the last one that is not its default.
+  const keep = call.transferResult ? undefined : true
+  const progress = call.onProgress !== undefined ? true : undefined
+  if (call.sink !== undefined) message.push(call.key, keep, progress, call.window)
+  else if (progress) message.push(call.key, keep, true)
+  else if (keep) message.push(call.key, true)
   else if (call.key !== undefined) message.push(call.key)
   try {
     // Walked even with an explicit list: a detached buffer must fail here, not in the worker.

@@ -9,7 +9,8 @@ import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from '../wi
 import type { BalancerSlot } from './balancer.js'
 
 export interface SlotOwner<C> {
-  onReady(slot: WorkerSlot<C>): void
+  /** The worker is ready; `streaming` are its generator handlers' names. */
+  onReady(slot: WorkerSlot<C>, streaming: ReadonlySet<string>): void
   /** A result, an error or an unreadable-message report (readiness and closing are handled here). */
   onMessage(slot: WorkerSlot<C>, message: HarnessMessage): void
   /** A message from the worker arrived empty: one of its calls' answers may be lost. */
@@ -48,7 +49,12 @@ function isHarnessMessage(data: unknown): data is HarnessMessage {
   if (!Array.isArray(data)) return false
   switch (data[0]) {
     case 'atelier:result':
+    case 'atelier:progress':
       return data.length >= 3 && typeof data[1] === 'number'
+    case 'atelier:chunks':
+      return typeof data[1] === 'number' && Array.isArray(data[2])
+    case 'atelier:end':
+      return typeof data[1] === 'number'
     case 'atelier:error':
       return typeof data[1] === 'number' && typeof data[2] === 'object' && data[2] !== null
     case 'atelier:unreadable':
@@ -61,6 +67,13 @@ function isHarnessMessage(data: unknown): data is HarnessMessage {
     default:
       return false
   }
+}
+
+/** The names in a ready message's list; a harness of an older version sends none. */
+function namesOf(list: unknown): ReadonlySet<string> {
+  const names = new Set<string>()
+  if (Array.isArray(list)) for (const name of list) if (typeof name === 'string') names.add(name)
+  return names
 }
 
 /** Workers in use by some slot: one Worker returned for two slots would answer both. */
@@ -193,7 +206,7 @@ export class WorkerSlot<C> implements BalancerSlot {
         if (this.state !== 'starting') return
         clearTimeout(this.#connectTimer)
         this.state = 'ready'
-        this.owner.onReady(this)
+        this.owner.onReady(this, namesOf(message[2]))
         return
       case 'atelier:closing':
         this.#crash(

@@ -1,6 +1,7 @@
 /** What a handler receives as its last argument. */
 
 import type { TaskContext } from '../task-context.js'
+import type { ProgressChannel } from './progress.js'
 
 const NOT_ABORTED: unique symbol = Symbol('not aborted')
 
@@ -16,7 +17,21 @@ export class CallContext implements TaskContext {
   constructor(
     readonly key: string | undefined,
     readonly id: number,
+    /** Present only when the caller listens (`onProgress`): otherwise reports go nowhere, free. */
+    readonly progressChannel: ProgressChannel | undefined,
   ) {}
+
+  get aborted(): boolean {
+    return this.#reason !== NOT_ABORTED
+  }
+
+  get reason(): unknown {
+    return this.#reason === NOT_ABORTED ? undefined : this.#reason
+  }
+
+  progress(value: unknown): void {
+    this.progressChannel?.report(value)
+  }
 
   /** A string, as in the API we keep; the wire carries the number. */
   get callId(): string {

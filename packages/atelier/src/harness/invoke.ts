@@ -8,6 +8,8 @@ export interface HandlerEntry {
   fn: Handler
   /** Where the context goes: after the arguments sent, and no earlier than this index. */
   contextAt: number
+  /** A generator function (`async function*`, `function*`): its calls answer with chunks. */
+  streams: boolean
 }
 
 /**
@@ -49,7 +51,25 @@ export function handlerTable(handlers: object): Map<string, HandlerEntry> {
     if (typeof fn !== 'function') continue
     // The context goes after the declared parameters (a function's `length` counts those
     // before the first default), so skipped optional arguments leave room for it.
-    entries.set(name, { fn: fn as Handler, contextAt: Math.max(0, fn.length - 1) })
+    entries.set(name, {
+      fn: fn as Handler,
+      contextAt: Math.max(0, fn.length - 1),
+      streams: isGeneratorFunction(fn),
+    })
   }
   return entries
+}
+
+const toString = Object.prototype.toString
+
+/** Told by the function's kind, as the main thread's types are: before it is ever called. */
+function isGeneratorFunction(fn: object): boolean {
+  const tag = toString.call(fn)
+  return tag === '[object AsyncGeneratorFunction]' || tag === '[object GeneratorFunction]'
+}
+
+/** A generator object, which a plain handler returned: it cannot be cloned, only streamed. */
+export function isGenerator(value: unknown): boolean {
+  const tag = toString.call(value)
+  return tag === '[object AsyncGenerator]' || tag === '[object Generator]'
 }

@@ -14,8 +14,10 @@ import { UnknownMethodError } from '../errors.js'
 import type { CallMessage, ConnectMethod, ReadyMessage, SerializedError } from '../wire/protocol.js'
 import { deserializeError } from '../wire/serialize-error.js'
 import { CallContext } from './call-context.js'
-import { handlerTable, invoke } from './invoke.js'
+import { handlerTable, invoke, isGenerator } from './invoke.js'
+import { ProgressChannel } from './progress.js'
 import { errorMessage, type HarnessEndpoint, reply, sendResult, thenOf } from './replies.js'
+import { StreamRun } from './stream.js'
 
 export type { HarnessEndpoint }
 
@@ -55,9 +57,12 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
   }
   const entries = handlerTable(handlers)
   const methods = [...entries.keys()]
+  const streaming = methods.filter((name) => entries.get(name)!.streams)
 
-  // Contexts of the calls still running asynchronously, for cancel messages to find.
+  // Contexts of the calls still running asynchronously, for cancel messages to find, and the
+  // streams among them, for credit.
   const running = new Map<number, CallContext>()
+  const streams = new Map<number, StreamRun>()
   // Finding the call behind an unreadable message (see `UnreadableMessage`): the last call read,
   // and while a question about an unreadable message is open, the calls read since.
   let lastId = -1
@@ -87,6 +92,14 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
         const reason: unknown = message[2]
         if (typeof message[1] !== 'number' || typeof reason !== 'object' || reason === null) return
         running.get(message[1])?.abort(deserializeError(reason as SerializedError))
+        streams.get(message[1])?.cancel()
+      } else if (type === 'atelier:credit') {
+        event.stopImmediatePropagation()
+        const chunks: unknown = message[2]
+        if (typeof chunks === 'number' && chunks > 0) streams.get(message[1])?.grant(chunks)
+      } else if (type === 'atelier:ack') {
+        event.stopImmediatePropagation()
+        running.get(message[1])?.progressChannel?.acked()
       } else if (type === 'atelier:sync') {
         event.stopImmediatePropagation()
         answerSync(message[1])
@@ -120,7 +133,7 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
   }
   reportClose(port)
 
-  const ready: ReadyMessage = ['atelier:ready', methods]
+  const ready: ReadyMessage = ['atelier:ready', methods, streaming]
   function connect(): void {
     reply(port, ready)
   }
@@ -135,20 +148,28 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
       reply(port, errorMessage(id, new UnknownMethodError(method, methods)))
       return
     }
-    const context = new CallContext(message[4], id)
+    const progress = message[6] === true ? new ProgressChannel(port, id) : undefined
+    const context = new CallContext(message[4], id, progress)
     const transferResult = message[5] !== true
     let result: unknown
     let then: unknown
     try {
       result = invoke(handlers, entry, message[3], context)
+      if (entry.streams) {
+        stream(message, context, result as Iterator<unknown>, transferResult)
+        return
+      }
+      if (isGenerator(result)) throw new TypeError(notAGeneratorFunction(method))
       then = thenOf(result)
     } catch (error) {
+      progress?.end()
       reply(port, errorMessage(id, error))
       return
     }
     // A synchronous handler answers in this same task: no cancel can arrive meanwhile, so it
     // needs no registration and no trip through the microtask queue.
     if (then === undefined) {
+      progress?.end()
       sendResult(port, id, method, result, transferResult)
       return
     }
@@ -157,18 +178,51 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
     new Promise((resolve) => resolve(result)).then(
       (value) => {
         running.delete(id)
+        progress?.end()
         sendResult(port, id, method, value, transferResult)
       },
       (error: unknown) => {
         running.delete(id)
+        progress?.end()
         reply(port, errorMessage(id, error))
       },
     )
   }
 
+  function stream(
+    message: CallMessage,
+    context: CallContext,
+    generator: Iterator<unknown>,
+    transferResult: boolean,
+  ): void {
+    const id = context.id
+    const window = message[7]
+    const credit =
+      typeof window === 'number' && Number.isSafeInteger(window) && window > 0
+        ? window
+        : DEFAULT_WINDOW
+    const run = new StreamRun(port, id, message[2], context, generator, credit, transferResult)
+    running.set(id, context)
+    streams.set(id, run)
+    run.run().finally(() => {
+      running.delete(id)
+      streams.delete(id)
+    })
+  }
+
   port.start?.()
   connect()
   return connect
+}
+
+/**
+ * The window a stream gets when its call names none: only a call that the main thread took for a
+ * plain one sends none (its caller awaits every chunk), so any sensible value will do.
+ */
+const DEFAULT_WINDOW = 16
+
+function notAGeneratorFunction(method: string): string {
+  return `The handler "${method}" returned a generator, which cannot be sent back: declare it as a generator function (async *${method}() { … }) to stream what it yields`
 }
 
 /** A well-formed call: anything else that claims to be one is ignored, as it names no call. */

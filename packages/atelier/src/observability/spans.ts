@@ -53,6 +53,10 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       span.queueWaitMs = call.firstDispatchedAt - call.createdAt
       span.queueWaitLastMs = call.dispatchedAt - call.enqueuedAt
     }
+    if (call.streamed) {
+      span.chunks = call.chunks
+      if (call.chunks > 0) span.firstChunkMs = call.firstChunkAt - call.dispatchedAt
+    }
     if (outcome.errorKind) {
       span.errorKind = outcome.errorKind
       span.error = toEventError(error)
@@ -67,8 +71,18 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
  * the span because the User Timing API clones `detail`, at a cost per field.
  */
 function spanDetail(span: SpanEvent) {
-  const { spanId, traceId, taskName, method, status, errorKind, workerIndex, attemptCount } = span
-  return { spanId, traceId, taskName, method, status, errorKind, workerIndex, attemptCount }
+  const {
+    spanId,
+    traceId,
+    taskName,
+    method,
+    status,
+    errorKind,
+    workerIndex,
+    attemptCount,
+    chunks,
+  } = span
+  return { spanId, traceId, taskName, method, status, errorKind, workerIndex, attemptCount, chunks }
 }
 
 /**

@@ -32,7 +32,9 @@ export interface ComlinkApplyMessage {
 /**
  * Run `method` with `args`; `id` is unique per executor. `key` is the call's cancellation key
  * (the handler's `ctx.key`); `keepResult` asks the harness to copy, not transfer, the buffers in
- * the result (`transferResult: false`).
+ * the result or the chunks (`transferResult: false`); `progress` says the caller listens to
+ * `ctx.progress` (without it the harness posts no progress at all); `window` is the stream's
+ * initial credit, sent with every call that may stream (see {@link CreditMessage}).
  */
 export type CallMessage = [
   type: 'atelier:call',
@@ -40,7 +42,9 @@ export type CallMessage = [
   method: string,
   args: unknown[],
   key?: string | undefined,
-  keepResult?: true,
+  keepResult?: true | undefined,
+  progress?: true | undefined,
+  window?: number,
 ]
 
 /**
@@ -62,18 +66,52 @@ export type SyncMessage = [type: 'atelier:sync', id: number]
  */
 export type QueryMessage = [type: 'atelier:query', ids: number[]]
 
-export type ExecutorMessage = CallMessage | CancelMessage | SyncMessage | QueryMessage
+/**
+ * Flow control of a streaming call: the consumer took `chunks` more chunks, so the generator may
+ * run that many further ahead. A stream starts with `window` credits (from its call message) and
+ * spends one per chunk; at zero its generator is not resumed, so its next `yield` waits.
+ */
+export type CreditMessage = [type: 'atelier:credit', id: number, chunks: number]
+
+/**
+ * The caller has taken call `id`'s last progress value. Until this arrives the harness posts no
+ * more progress for the call; it keeps only the latest value, so progress never builds a backlog.
+ */
+export type ProgressAckMessage = [type: 'atelier:ack', id: number]
+
+export type ExecutorMessage =
+  | CallMessage
+  | CancelMessage
+  | SyncMessage
+  | QueryMessage
+  | CreditMessage
+  | ProgressAckMessage
 
 // ---- harness → executor -------------------------------------------------------------------
 
-/** The harness is listening. `methods` are the callable handler names. */
-export type ReadyMessage = [type: 'atelier:ready', methods: string[]]
+/**
+ * The harness is listening. `methods` are the callable handler names; `streaming` those of them
+ * that are generator functions, whose calls answer with chunks.
+ */
+export type ReadyMessage = [type: 'atelier:ready', methods: string[], streaming: string[]]
 
 /** Call `id` returned `value`. */
 export type ResultMessage = [type: 'atelier:result', id: number, value: unknown]
 
 /** Call `id` threw, or could not be run or answered (unknown method, uncloneable result). */
 export type ErrorMessage = [type: 'atelier:error', id: number, error: SerializedError]
+
+/**
+ * Streaming call `id` yielded `values`, in order: every chunk ready when the harness flushed,
+ * never more than the credit it held. An error after chunks comes as an {@link ErrorMessage}.
+ */
+export type ChunksMessage = [type: 'atelier:chunks', id: number, values: unknown[]]
+
+/** Streaming call `id`'s generator returned: every chunk has been sent. */
+export type EndMessage = [type: 'atelier:end', id: number]
+
+/** Call `id` reported progress (`ctx.progress(value)`); see {@link ProgressAckMessage}. */
+export type ProgressMessage = [type: 'atelier:progress', id: number, value: unknown]
 
 /**
  * The harness received a message it could not read (the browser delivers `null` for a message
@@ -96,6 +134,9 @@ export type HarnessMessage =
   | ReadyMessage
   | ResultMessage
   | ErrorMessage
+  | ChunksMessage
+  | EndMessage
+  | ProgressMessage
   | UnreadableMessage
   | ClosingMessage
   | AnsweredMessage

@@ -45,7 +45,7 @@ function connect(handlers: object) {
 describe('serve() on a MessagePort', () => {
   it('says it is ready, listing its own handler functions only', async () => {
     const end = connect({ add: (a: number, b: number) => a + b, value: 3 })
-    expect(await end.next((m) => m[0] === 'atelier:ready')).toEqual(['atelier:ready', ['add']])
+    expect(await end.next((m) => m[0] === 'atelier:ready')).toEqual(['atelier:ready', ['add'], []])
   })
 
   it('runs a call and answers with its result, the context last', async () => {

@@ -52,6 +52,7 @@ describe('resolveTaskConfig: defaults', () => {
       idleTimeoutMs: undefined,
       cancelGraceMs: undefined,
       connectTimeoutMs: 10_000,
+      streamWindow: 16,
     })
     expect(resolved.worker).toBe(worker)
     expect(resolved.keyOfMethod('anything')).toBeUndefined()
@@ -130,6 +131,7 @@ describe('resolveTaskConfig: defaults', () => {
       idleTimeoutMs: 1000,
       cancelGraceMs: 50,
       connectTimeoutMs: 30_000,
+      streamWindow: 4,
     })
     expect(resolved).toEqual({
       type: 'parallel',
@@ -149,6 +151,7 @@ describe('resolveTaskConfig: defaults', () => {
       idleTimeoutMs: 1000,
       cancelGraceMs: 50,
       connectTimeoutMs: 30_000,
+      streamWindow: 4,
     })
     expect(resolved.keyOfMethod('resize')).toBe(keyOf)
   })
@@ -408,6 +411,16 @@ describe('resolveTaskConfig: invalid options', () => {
     )
   })
 
+  it.each([
+    [0, RangeError, 'streamWindow must be a positive integer, received 0'],
+    [-1, RangeError, 'streamWindow must be a positive integer, received -1'],
+    [Infinity, RangeError, 'streamWindow must be a positive integer, received Infinity'],
+    [1e7, RangeError, 'streamWindow must be at most 1000000, received 10000000'],
+    ['16', TypeError, 'streamWindow must be a number, received "16"'],
+  ])('streamWindow %s is refused', (streamWindow, kind, message) => {
+    expectThrows(() => resolve({ streamWindow }), kind, message)
+  })
+
   it('connectTimeoutMs defaults to 10 s', () => {
     expect(resolve().connectTimeoutMs).toBe(10_000)
     expect(resolve({ connectTimeoutMs: 250 }).connectTimeoutMs).toBe(250)
@@ -591,7 +604,7 @@ describe('resolveTaskConfig: unknown option names', () => {
       error = caught
     }
     expect((error as Error).message).toBe(
-      'defineTask has no option "colour" (options: type, worker, init, poolSize, keyOf, timeoutMs, crashPolicy, crashMaxRetries, taskName, taskId, maxInFlight, maxQueueDepth, queuePolicy, balancer, idleTimeoutMs, cancelGraceMs, connectTimeoutMs)',
+      'defineTask has no option "colour" (options: type, worker, init, poolSize, keyOf, timeoutMs, crashPolicy, crashMaxRetries, taskName, taskId, maxInFlight, maxQueueDepth, queuePolicy, balancer, idleTimeoutMs, cancelGraceMs, connectTimeoutMs, streamWindow)',
     )
   })
 })
@@ -631,8 +644,27 @@ describe('resolveDispatchOptions (task.with)', () => {
     [{ transferResult: 'no' }, 'with(): transferResult must be a boolean, received "no"'],
     [{ trace: {} }, 'with(): trace must be a trace from runtime.createTrace(), received an object'],
     [null, 'with() needs an options object, received null'],
+    [{ onProgress: 'log' }, 'with(): onProgress must be a function, received "log"'],
+    [{ streamWindow: '4' }, 'with(): streamWindow must be a number, received "4"'],
   ])('%o is refused naming the option', (options, message) => {
     expectThrows(() => resolveDispatchOptions(options), TypeError, message)
+  })
+
+  it.each([
+    [0, 'with(): streamWindow must be a positive integer, received 0'],
+    [2.5, 'with(): streamWindow must be a positive integer, received 2.5'],
+    [Number.NaN, 'with(): streamWindow must be a positive integer, received NaN'],
+    [2_000_000, 'with(): streamWindow must be at most 1000000, received 2000000'],
+  ])('streamWindow %s is out of range', (streamWindow, message) => {
+    expectThrows(() => resolveDispatchOptions({ streamWindow }), RangeError, message)
+  })
+
+  it('keeps onProgress and streamWindow', () => {
+    const onProgress = () => {}
+    expect(resolveDispatchOptions({ onProgress, streamWindow: 3 })).toEqual({
+      onProgress,
+      streamWindow: 3,
+    })
   })
 
   it('a misspelt option is refused with a suggestion', () => {

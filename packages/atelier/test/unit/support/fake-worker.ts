@@ -31,7 +31,7 @@ export class FakeWorker {
       if (this.holding) this.held.push(id)
       else this.#answer(['atelier:result', id, 'ok'])
     } else if ((message as { type?: string }).type === 'APPLY') {
-      this.#answer(['atelier:ready', ['run']])
+      this.#answer(['atelier:ready', ['run'], []])
     }
   }
   /** Answers every held call. */

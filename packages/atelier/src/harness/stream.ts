@@ -1,0 +1,216 @@
+/**
+ * A streaming call, worker side: drives the handler's generator while the caller has granted
+ * credit, and sends what it yields in batches.
+ *
+ * Flow control. The stream starts with `window` credits and spends one per chunk; the caller
+ * grants more as its consumer takes chunks (`atelier:credit`). At zero the generator is simply not
+ * resumed, so its next `yield` waits: however fast it produces, at most `window` chunks exist
+ * that the consumer has not taken.
+ *
+ * Batching. A message per chunk would cost a round of cloning and dispatch per chunk, so chunks
+ * collect in a batch that is flushed when the credit runs out, when the generator ends or fails,
+ * when a chunk was slow to produce (the next will likely be slow too: do not hold this one back),
+ * when the batch has waited a millisecond, and at the latest on the next turn of the event loop
+ * (for a generator that awaits I/O between chunks).
+ */
+
+import type { ChunksMessage } from '../wire/protocol.js'
+import { isCloneError, messageOf } from '../wire/send-failure.js'
+import { DetachedBufferError, findTransferables, formatPath } from '../wire/transfer.js'
+import type { CallContext } from './call-context.js'
+import { errorMessage, type HarnessEndpoint, reply, thenOf } from './replies.js'
+
+/** A chunk that took this long to make is sent at once rather than batched. */
+const SLOW_CHUNK_MS = 0.5
+/** The oldest a batch may get before it is sent, while the generator keeps producing. */
+const MAX_BATCH_AGE_MS = 1
+
+const NO_TRANSFER: Transferable[] = []
+
+export class StreamRun {
+  #credit: number
+  #batch: unknown[] = []
+  #sent = 0
+  #batchStartedAt = 0
+  #pullStartedAt = 0
+  #flushQueued = false
+  /** Resolves the wait for credit (or cancellation) while the generator is held at the window. */
+  #wake: (() => void) | undefined
+  /** Why a batch could not be sent; the stream ends with it. */
+  #sendError: Error | undefined
+
+  constructor(
+    readonly port: HarnessEndpoint,
+    readonly id: number,
+    readonly method: string,
+    readonly context: CallContext,
+    readonly generator: Iterator<unknown> | AsyncIterator<unknown>,
+    window: number,
+    readonly transferResult: boolean,
+  ) {
+    this.#credit = window
+  }
+
+  /** The consumer took `chunks` more. */
+  grant(chunks: number): void {
+    this.#credit += chunks
+    this.#wake?.()
+  }
+
+  /** Cancelled (the context is already aborted): stop pulling and let the generator clean up. */
+  cancel(): void {
+    this.#wake?.()
+  }
+
+  /** Drives the generator to its end; answers the call exactly once. Never rejects. */
+  async run(): Promise<void> {
+    const generator = this.generator
+    // `for await` over a sync generator awaits the values it yields: so do we.
+    const sync = !(Symbol.asyncIterator in generator)
+    try {
+      for (;;) {
+        if (this.#stopping) break
+        if (this.#credit <= 0) {
+          this.#flush()
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve
+          })
+          this.#wake = undefined
+          continue
+        }
+        this.#pullStartedAt = performance.now()
+        let step = generator.next() as IteratorResult<unknown> | Promise<IteratorResult<unknown>>
+        if (thenOf(step) !== undefined) step = await step
+        const { done, value } = step as IteratorResult<unknown>
+        if (done) {
+          this.#flush()
+          if (this.#sendError !== undefined) break
+          this.context.progressChannel?.end()
+          reply(this.port, ['atelier:end', this.id])
+          return
+        }
+        this.#push(sync && thenOf(value) !== undefined ? await value : value)
+      }
+    } catch (error) {
+      // The generator threw: the chunks it yielded first go ahead of the error.
+      this.#flush()
+      this.#fail(this.#sendError ?? error)
+      return
+    }
+    // Cancelled, or a batch could not be sent: `return()` runs the generator's `finally` blocks.
+    try {
+      await generator.return?.(undefined)
+    } catch {
+      // Its clean-up threw; the call ends with why it stopped all the same.
+    }
+    this.#fail(this.#sendError ?? this.context.reason)
+  }
+
+  get #stopping(): boolean {
+    return this.context.aborted || this.#sendError !== undefined
+  }
+
+  #fail(error: unknown): void {
+    this.context.progressChannel?.end()
+    reply(this.port, errorMessage(this.id, error))
+  }
+
+  #push(value: unknown): void {
+    if (this.#stopping) return
+    const batch = this.#batch
+    batch.push(value)
+    this.#credit--
+    const now = performance.now()
+    if (batch.length === 1) {
+      this.#batchStartedAt = now
+      if (!this.#flushQueued) {
+        this.#flushQueued = true
+        nextTurn(() => {
+          this.#flushQueued = false
+          this.#flush()
+          // Nothing to wake for: a generator held at the window is woken by credit.
+        })
+      }
+    }
+    if (
+      this.#credit <= 0 ||
+      now - this.#pullStartedAt >= SLOW_CHUNK_MS ||
+      now - this.#batchStartedAt >= MAX_BATCH_AGE_MS
+    ) {
+      this.#flush()
+    }
+  }
+
+  /** Sends the batch. Never throws: a batch that cannot be sent stops the stream with why. */
+  #flush(): void {
+    const values = this.#batch
+    if (values.length === 0 || this.#sendError !== undefined) return
+    this.#batch = []
+    const first = this.#sent
+    this.#sent += values.length
+    const message: ChunksMessage = ['atelier:chunks', this.id, values]
+    let transfer = NO_TRANSFER
+    try {
+      // Walked even when copying: a detached buffer must fail here, not arrive empty.
+      const found = findTransferables(values)
+      if (this.transferResult) transfer = found
+      this.port.postMessage(message, transfer)
+      return
+    } catch (error) {
+      if (transfer.length === 0) {
+        this.#stop(this.#unsendable(first, error))
+        return
+      }
+    }
+    // A buffer that cannot be moved (a WebAssembly memory's): copying may still work.
+    try {
+      this.port.postMessage(message)
+    } catch (error) {
+      this.#stop(this.#unsendable(first, error))
+    }
+  }
+
+  #stop(error: Error): void {
+    this.#sendError = error
+    this.#wake?.()
+  }
+
+  #unsendable(first: number, error: unknown): TypeError {
+    if (error instanceof DetachedBufferError) {
+      const [index, ...rest] = error.path
+      const where = rest.length > 0 ? ` at ${formatPath(rest)}` : ''
+      return new TypeError(
+        `Chunk ${first + Number(index)} of "${this.method}" holds a detached ArrayBuffer${where}: the worker already transferred it (an earlier chunk or message took it). Yield a copy (buffer.slice())`,
+        { cause: error },
+      )
+    }
+    const what = isCloneError(error) ? 'sent' : 'read to send it'
+    return new TypeError(
+      `A chunk of "${this.method}" (one of chunks ${first}–${this.#sent - 1}) could not be ${what}: ${messageOf(error)}`,
+      { cause: error },
+    )
+  }
+}
+
+/**
+ * Runs `fn` on a later turn of the event loop, after pending messages such as credit: a macrotask,
+ * where a timer might be clamped to 4 ms once nested.
+ */
+const nextTurn: (fn: () => void) => void = (() => {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate
+  if (typeof immediate === 'function') return (fn) => void immediate(fn)
+  if (typeof MessageChannel !== 'function') return (fn) => void setTimeout(fn, 0)
+  let channel: MessageChannel | undefined
+  const queue: Array<() => void> = []
+  return (fn) => {
+    if (channel === undefined) {
+      channel = new MessageChannel()
+      channel.port1.onmessage = () => {
+        const due = queue.splice(0)
+        for (const run of due) run()
+      }
+    }
+    queue.push(fn)
+    if (queue.length === 1) channel.port2.postMessage(null)
+  }
+})()
