@@ -116,6 +116,7 @@ export class CallStream extends Promise<unknown> implements ChunkSink {
 
   // ---- awaited -----------------------------------------------------------------------------
 
+  // biome-ignore lint/suspicious/noThenProperty: a stream is a promise; awaiting it is how it learns to collect
   override then<A = unknown, B = never>(
     onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,

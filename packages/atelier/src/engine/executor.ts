@@ -279,8 +279,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
     }
     // Made as a plain call, yet its worker streams (the task's workers serve different
     // handlers): awaiting it gets every chunk, as awaiting a stream would.
-    const collected = (call.collected ??= [])
-    for (const value of values) collected.push(value)
+    call.collected ??= []
+    for (const value of values) call.collected.push(value)
     this.grant(call, values.length)
   }
 

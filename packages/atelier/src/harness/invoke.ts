@@ -60,16 +60,16 @@ export function handlerTable(handlers: object): Map<string, HandlerEntry> {
   return entries
 }
 
-const toString = Object.prototype.toString
+const tagOf = Object.prototype.toString
 
 /** Told by the function's kind, as the main thread's types are: before it is ever called. */
 function isGeneratorFunction(fn: object): boolean {
-  const tag = toString.call(fn)
+  const tag = tagOf.call(fn)
   return tag === '[object AsyncGeneratorFunction]' || tag === '[object GeneratorFunction]'
 }
 
 /** A generator object, which a plain handler returned: it cannot be cloned, only streamed. */
 export function isGenerator(value: unknown): boolean {
-  const tag = toString.call(value)
+  const tag = tagOf.call(value)
   return tag === '[object AsyncGenerator]' || tag === '[object Generator]'
 }
