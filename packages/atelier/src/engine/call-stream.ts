@@ -85,6 +85,11 @@ export class CallStream extends Promise<unknown> implements ChunkSink {
 
   // ---- from the engine ---------------------------------------------------------------------
 
+  get unread(): number {
+    // Once awaited, the buffer is the result being collected, not chunks held back.
+    return this.#mode === AWAITED ? 0 : this.#buffer.length - this.#head
+  }
+
   push(values: unknown[]): void {
     if (this.#closed) return
     const buffer = this.#buffer

@@ -20,6 +20,8 @@ export interface CallOwner {
 
 /** What a call's stream is, to the engine: where its chunks go, and how it ends. */
 export interface ChunkSink {
+  /** Chunks received and not yet taken by the consumer (what the stream holds in memory). */
+  readonly unread: number
   push(values: unknown[]): void
   /** Settles the stream; `value` is {@link STREAM_END} when its generator returned. */
   finish(ok: boolean, value: unknown, kind: CallOutcome): void

@@ -83,9 +83,15 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
   /** @internal Entry counts of every per-call structure, for leak tests. */
   get internalSizes() {
     const { waiting, pending, inFlight } = this.depths
-    const onSlots = this.#pool.slots.reduce((sum, slot) => sum + slot.calls.size, 0)
+    let onSlots = 0
+    let unreadChunks = 0
+    for (const slot of this.#pool.slots) {
+      onSlots += slot.calls.size
+      for (const call of slot.calls.values()) unreadChunks += call.sink?.unread ?? 0
+    }
     const readyWaiters = this.#pool.waiterCount
-    return { waiting, pending, inFlight, onSlots, readyWaiters, deferred: this.#ops.deferredCount }
+    const deferred = this.#ops.deferredCount
+    return { waiting, pending, inFlight, onSlots, readyWaiters, deferred, unreadChunks }
   }
 
   /** Queue depths and worker counts, read without building a whole state object (for gauges). */

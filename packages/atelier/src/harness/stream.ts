@@ -141,13 +141,29 @@ export class StreamRun {
     }
   }
 
-  /** Sends the batch. Never throws: a batch that cannot be sent stops the stream with why. */
+  /** Sends the batch. Never throws: a chunk that cannot be sent stops the stream with why. */
   #flush(): void {
     const values = this.#batch
     if (values.length === 0 || this.#sendError !== undefined) return
     this.#batch = []
-    const first = this.#sent
-    this.#sent += values.length
+    if (this.#post(values)) {
+      this.#sent += values.length
+      return
+    }
+    // Something in the batch cannot be sent. Send it chunk by chunk instead: the chunks before
+    // the culprit still reach the consumer, and the error can name the culprit.
+    for (const value of values) {
+      const error = this.#post([value], true)
+      if (error !== true) {
+        this.#stop(this.#unsendable(this.#sent, error))
+        return
+      }
+      this.#sent++
+    }
+  }
+
+  /** Posts one message of chunks: true if it went, else (when `why`) the error. */
+  #post(values: unknown[], why?: true): true | unknown {
     const message: ChunksMessage = ['atelier:chunks', this.id, values]
     let transfer = NO_TRANSFER
     try {
@@ -155,18 +171,16 @@ export class StreamRun {
       const found = findTransferables(values)
       if (this.transferResult) transfer = found
       this.port.postMessage(message, transfer)
-      return
+      return true
     } catch (error) {
-      if (transfer.length === 0) {
-        this.#stop(this.#unsendable(first, error))
-        return
-      }
+      if (transfer.length === 0) return why ? error : false
     }
     // A buffer that cannot be moved (a WebAssembly memory's): copying may still work.
     try {
       this.port.postMessage(message)
+      return true
     } catch (error) {
-      this.#stop(this.#unsendable(first, error))
+      return why ? error : false
     }
   }
 
@@ -175,18 +189,18 @@ export class StreamRun {
     this.#wake?.()
   }
 
-  #unsendable(first: number, error: unknown): TypeError {
+  #unsendable(index: number, error: unknown): TypeError {
     if (error instanceof DetachedBufferError) {
-      const [index, ...rest] = error.path
-      const where = rest.length > 0 ? ` at ${formatPath(rest)}` : ''
+      // The path starts at the one-chunk list the chunk was walked in.
+      const where = error.path.length > 1 ? ` at ${formatPath(error.path.slice(1))}` : ''
       return new TypeError(
-        `Chunk ${first + Number(index)} of "${this.method}" holds a detached ArrayBuffer${where}: the worker already transferred it (an earlier chunk or message took it). Yield a copy (buffer.slice())`,
+        `Chunk ${index} of "${this.method}" holds a detached ArrayBuffer${where}: the worker already transferred it (an earlier chunk or message took it). Yield a copy (buffer.slice())`,
         { cause: error },
       )
     }
     const what = isCloneError(error) ? 'sent' : 'read to send it'
     return new TypeError(
-      `A chunk of "${this.method}" (one of chunks ${first}–${this.#sent - 1}) could not be ${what}: ${messageOf(error)}`,
+      `Chunk ${index} of "${this.method}" could not be ${what}: ${messageOf(error)}`,
       { cause: error },
     )
   }

@@ -220,6 +220,7 @@ describe('memory stays flat', () => {
       onSlots: 0,
       readyWaiters: 0,
       deferred: 0,
+      unreadChunks: 0,
     })
     // Aborted keys stay until cleared, as documented; keys never aborted are not retained.
     expect(keys.sizes).toEqual({ aborted, watchedKeys: 0, signals: 0 })

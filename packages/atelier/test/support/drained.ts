@@ -10,5 +10,6 @@ export function expectDrained(task: object, label = 'executor entries'): void {
     onSlots: 0,
     readyWaiters: 0,
     deferred: 0,
+    unreadChunks: 0,
   })
 }
