@@ -6,6 +6,8 @@
 
 import type { AbortTaskController } from './abort-task-controller.js'
 import { describe } from './describe.js'
+import { type ChunkSource, chunksOf, isChunkSource } from './stream-chunks.js'
+import type { TaskStream } from './task-context.js'
 
 export type ErrorPolicy = 'fail-fast' | 'continue'
 
@@ -78,6 +80,7 @@ export type ParallelSettled<T, R> =
 
 type Source<T> = Iterable<T> | AsyncIterable<T>
 type Mapper<T, R> = (item: T, index: number) => R | PromiseLike<R>
+type StreamMapper<T, C> = (item: T, index: number) => TaskStream<C>
 type Outcome<T, R> = { item: T; key: string | undefined } & (
   | { ok: true; value: R }
   | { ok: false; error: unknown }
@@ -90,7 +93,23 @@ type Outcome<T, R> = { item: T; key: string | undefined } & (
  * back instead of results piling up. Leaving early (`break`, `return()`, any throw) stops pulling
  * and closes the source with its `return()`, whose own error surfaces unless another is already
  * being thrown. Arguments are checked at call time: a bad one throws before any iteration.
+ *
+ * When `fn` returns a `TaskStream` (a call to a generator handler), its chunks are yielded one
+ * by one, interleaved with other items' results as they arrive; the item counts as running until
+ * its stream ends, and leaving early cancels the streams still running.
  */
+export function parallelLimit<T, C>(
+  items: Source<T>,
+  limit: number,
+  fn: StreamMapper<T, C>,
+  options: ParallelLimitSettledOptions<T>,
+): AsyncGenerator<ParallelSettled<T, C>, void, undefined>
+export function parallelLimit<T, C>(
+  items: Source<T>,
+  limit: number,
+  fn: StreamMapper<T, C>,
+  options?: ParallelLimitOptions<T>,
+): AsyncGenerator<C, void, undefined>
 export function parallelLimit<T, R>(
   items: Source<T>,
   limit: number,
@@ -161,6 +180,14 @@ async function* run<T, R>(
   let sourceDone = false // exhausted or threw: either way it must not be closed again
   let closed = false
   let failure: { error: unknown; outcome?: Outcome<T, R> } | undefined
+  // Streams being read, and their readers waiting for the consumer to make room.
+  const streams = new Set<AsyncIterator<unknown>>()
+  let roomWaiters: Array<() => void> = []
+  const makeRoom = () => {
+    const waiters = roomWaiters
+    roomWaiters = []
+    for (const resolve of waiters) resolve()
+  }
   // Completions, pulls and the abort all just wake the loop, which owns every decision. (Racing
   // each wait against the signal instead would pile reactions onto one long-lived promise.)
   let wake: (() => void) | undefined
@@ -191,11 +218,36 @@ async function* run<T, R>(
         key = keyOrNone(keyOf(item))
         if (key !== undefined && keys.isAborted(key)) return undefined // fn is never called
       }
-      return { value: await fn(item, position) }
+      const result = fn(item, position)
+      if (isChunkSource(result)) {
+        await readStream(result, item, key)
+        return undefined // its chunks went to the queue as they came
+      }
+      return { value: await result }
     })().then(
       (result) => settle(result && { item, key, ok: true, value: result.value }),
       (error: unknown) => settle({ item, key, ok: false, error }),
     )
+  }
+  /** Queues a stream's chunks as they come, holding it while the queue is full. */
+  const readStream = async (stream: ChunkSource, item: T, key: string | undefined) => {
+    const chunks = stream[chunksOf]()
+    streams.add(chunks)
+    try {
+      for (;;) {
+        const step = await chunks.next()
+        if (step.done || closed || failure) return
+        queue.push({ item, key, ok: true, value: step.value as R })
+        notify()
+        while (queue.length >= limit && !closed && !failure) {
+          await new Promise<void>((resolve) => roomWaiters.push(resolve))
+        }
+      }
+    } finally {
+      // Still open: the consumer left or an item failed. Cancel the call rather than let its
+      // generator wait at the window for ever.
+      if (streams.delete(chunks) && (closed || failure)) void chunks.return?.()
+    }
   }
   const pull = () => {
     pulling = true
@@ -225,6 +277,7 @@ async function* run<T, R>(
         throw failure.error
       }
       const outcome = queue.shift()
+      if (outcome) makeRoom()
       let result: { value: R | ParallelSettled<T, R> } | undefined
       if (outcome) {
         const { item } = outcome
@@ -255,6 +308,9 @@ async function* run<T, R>(
   } finally {
     closed = true
     signal?.removeEventListener('abort', notify)
+    makeRoom()
+    for (const chunks of streams) void chunks.return?.()
+    streams.clear()
     if (!sourceDone) {
       // A closing error surfaces only on a clean exit: it must not mask the error being thrown.
       // With a pull in flight an async generator would queue return() behind it, so don't wait.

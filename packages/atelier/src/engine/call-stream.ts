@@ -13,6 +13,7 @@
 
 import { AbortError } from '../errors.js'
 import type { CallOutcome } from '../outcomes.js'
+import { type ChunkSource, chunksOf } from '../stream-chunks.js'
 import { type Call, type ChunkSink, STREAM_END } from './call.js'
 
 export interface StreamOwner {
@@ -41,7 +42,7 @@ function dropsUnread(kind: CallOutcome): boolean {
   return kind === 'abort' || kind === 'timeout' || kind === 'disposed'
 }
 
-export class CallStream extends Promise<unknown> implements ChunkSink {
+export class CallStream extends Promise<unknown> implements ChunkSink, ChunkSource {
   // Promises derived with `then` are plain ones: only the call's own object is a stream.
   static override get [Symbol.species]() {
     return Promise
@@ -66,6 +67,8 @@ export class CallStream extends Promise<unknown> implements ChunkSink {
   /** The worker answered with a plain result, not a stream. */
   #plain: { value: unknown } | undefined
   #waiters: Waiter[] = []
+  /** Read by `parallelLimit`: a plain answer is one chunk rather than an error. */
+  #plainIsChunk = false
 
   constructor(owner: StreamOwner, call: Call) {
     let resolve!: (value: unknown) => void
@@ -147,6 +150,11 @@ export class CallStream extends Promise<unknown> implements ChunkSink {
 
   // ---- iterated ----------------------------------------------------------------------------
 
+  [chunksOf](): AsyncIterableIterator<unknown> {
+    this.#plainIsChunk = true
+    return this[Symbol.asyncIterator]()
+  }
+
   [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
     if (this.#mode !== UNTOUCHED) {
       const how = this.#mode === ITERATING ? 'iterated' : 'awaited'
@@ -214,7 +222,9 @@ export class CallStream extends Promise<unknown> implements ChunkSink {
       return Promise.reject(error.value)
     }
     if (this.#plain) {
+      const { value } = this.#plain
       this.#plain = undefined
+      if (this.#plainIsChunk) return Promise.resolve({ value, done: false })
       return Promise.reject(
         new TypeError(
           `"${this.#call.method}" does not stream: its handler is not a generator function (async function*), so await the call instead of iterating it`,

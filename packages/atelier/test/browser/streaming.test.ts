@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import {
   AbortError,
   createTaskRuntime,
+  parallelLimit,
   type RuntimeEvent,
   type SpanEvent,
   type Task,
@@ -467,5 +468,49 @@ describe('observability', () => {
     const cancelled = spans.find((s) => s.method === 'endless')!
     expect(cancelled.status).toBe('canceled')
     expect(cancelled.chunks).toBeGreaterThanOrEqual(4)
+  })
+})
+
+describe('parallelLimit over streams', () => {
+  test("yields the streams' chunks, flattened as they arrive", async () => {
+    const task = defineStreams({ type: 'parallel', poolSize: 2 })
+    const chunks: number[] = []
+    for await (const chunk of parallelLimit([3, 4, 5], 2, (n) => task.count(n))) chunks.push(chunk)
+    expect(chunks.sort()).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4].sort())
+  })
+
+  test('a call that turns out plain yields its value once', async () => {
+    // A fresh task: nothing is known of its methods when the calls are made.
+    const task = defineStreams()
+    const values: unknown[] = []
+    for await (const value of parallelLimit([1, 2], 2, (n) => task.plain(n))) values.push(value)
+    expect(values.sort()).toEqual([2, 4])
+  })
+
+  test('leaving early cancels the streams still running', async () => {
+    const task = defineStreams({ type: 'parallel', poolSize: 2 })
+    const names = [label(), label()]
+    let taken = 0
+    for await (const _ of parallelLimit(names, 2, (name) => task.endless(name))) {
+      if (++taken === 20) break
+    }
+    for (const name of names) expect((await report('finally', name)).aborted).toBe(true)
+    await settledDown(task)
+    expectDrained(task)
+  })
+
+  test("a stream's error is the item's failure, after the chunks before it", async () => {
+    const task = defineStreams()
+    const seen: unknown[] = []
+    const errors: unknown[] = []
+    for await (const record of parallelLimit([2], 1, (k) => task.failAfter(k), {
+      returnSettled: true,
+    })) {
+      if (record.status === 'fulfilled') seen.push(record.value)
+      else errors.push(record.error)
+    }
+    expect(seen).toEqual([0, 1])
+    expect(errors).toHaveLength(1)
+    expect((errors[0] as Error).message).toBe('failed after 2')
   })
 })
