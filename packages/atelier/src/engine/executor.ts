@@ -17,9 +17,9 @@ import type { CrashRecord, TaskState } from '../task-state.js'
 import type { HarnessMessage } from '../wire/protocol.js'
 import { deserializeError } from '../wire/serialize-error.js'
 import { type Balancer, createBalancer } from './balancer.js'
-import { Call, type CallOwner, leaveSlot, STREAM_END } from './call.js'
+import { Call, type CallOwner, leaveSlot } from './call.js'
 import { CallDesk } from './call-desk.js'
-import { CallStream, type StreamOwner } from './call-stream.js'
+import type { StreamOwner } from './call-stream.js'
 import { graceKill, judgeCrash, startFailure, taskFailure } from './crash-policy.js'
 import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
@@ -28,11 +28,10 @@ import { Operations } from './operations.js'
 import { Pool } from './pool.js'
 import { postCall } from './post-call.js'
 import { deliverProgress } from './progress.js'
-import { describeDepths, describeState } from './state.js'
+import { describeDepths, describeSizes, describeState } from './state.js'
+import { answerFor, endOf, grantCredit, receiveChunks } from './streams.js'
 import { Timer } from './timer.js'
 import type { SlotOwner, WorkerSlot } from './worker-slot.js'
-
-const NO_TRANSFER: Transferable[] = []
 
 export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
   readonly #queue: DispatchQueue<Call>
@@ -82,16 +81,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
 
   /** @internal Entry counts of every per-call structure, for leak tests. */
   get internalSizes() {
-    const { waiting, pending, inFlight } = this.depths
-    let onSlots = 0
-    let unreadChunks = 0
-    for (const slot of this.#pool.slots) {
-      onSlots += slot.calls.size
-      for (const call of slot.calls.values()) unreadChunks += call.sink?.unread ?? 0
-    }
-    const readyWaiters = this.#pool.waiterCount
-    const deferred = this.#ops.deferredCount
-    return { waiting, pending, inFlight, onSlots, readyWaiters, deferred, unreadChunks }
+    return describeSizes(this.#queue, this.#pool, this.#ops.deferredCount)
   }
 
   /** Queue depths and worker counts, read without building a whole state object (for gauges). */
@@ -111,18 +101,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
     options: ResolvedDispatchOptions | undefined,
   ): Promise<unknown> {
     const call = new Call(this, this.#nextCallId++, method, args, options, this.config.streamWindow)
-    let promise: Promise<unknown>
-    if (this.#streaming !== undefined && !this.#streaming.has(method)) {
-      promise = new Promise<unknown>((resolve, reject) => {
-        call.resolve = resolve
-        call.reject = reject
-      })
-    } else {
-      const stream = new CallStream(this, call)
-      call.sink = stream
-      call.streamed = this.#streaming !== undefined
-      promise = stream
-    }
+    const promise = answerFor(this, call, this.#streaming)
     // Inline rather than through `#ops.run`: no closure per call on the hot path.
     if (!this.#ops.open()) {
       this.#ops.defer(() => this.#admit(call))
@@ -247,9 +226,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
         case 'atelier:answered':
           this.#lostAnswers(slot, message[1])
           return
-        case 'atelier:chunks':
-          this.#chunks(slot.calls.get(message[1]), message[2])
+        case 'atelier:chunks': {
+          const call = slot.calls.get(message[1])
+          if (call !== undefined && !call.settled) receiveChunks(call, message[2])
           return
+        }
         case 'atelier:progress':
           deliverProgress(slot, slot.calls.get(message[1]), message[2])
           return
@@ -261,7 +242,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
           this.#answered(slot, call)
           if (call.settled) return
           if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
-          else if (message[0] === 'atelier:end') this.#end(call)
+          else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok')
           else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
         }
       }
@@ -273,42 +254,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
     }
   }
 
-  /** A streaming call's worker sent chunks: they go to its stream, or are collected. */
-  #chunks(call: Call | undefined, values: unknown[]): void {
-    if (call === undefined || call.settled) return
-    if (call.chunks === 0) call.firstChunkAt = performance.now()
-    call.chunks += values.length
-    call.streamed = true
-    if (call.sink !== undefined) {
-      call.sink.push(values)
-      return
-    }
-    // Made as a plain call, yet its worker streams (the task's workers serve different
-    // handlers): awaiting it gets every chunk, as awaiting a stream would.
-    call.collected ??= []
-    for (const value of values) call.collected.push(value)
-    this.grant(call, values.length)
-  }
-
-  #end(call: Call): void {
-    call.streamed = true
-    this.#desk.settle(
-      call,
-      true,
-      call.sink !== undefined ? STREAM_END : (call.collected ?? []),
-      'ok',
-    )
-  }
-
   /** Lets a streaming call's worker run `chunks` further ahead (its consumer took them). */
   grant(call: Call, chunks: number): void {
-    const slot = call.slot
-    if (slot === undefined || call.settled) return
-    try {
-      slot.post(['atelier:credit', call.id, chunks], NO_TRANSFER)
-    } catch {
-      // The worker is gone; its crash is on its way and ends the stream.
-    }
+    grantCredit(call, chunks)
   }
 
   /** A call's worker answered it: it leaves the worker and frees its place. */

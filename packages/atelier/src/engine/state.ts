@@ -3,9 +3,10 @@
 import type { TaskDepths } from '../facts.js'
 import type { ResolvedTaskConfig } from '../options.js'
 import type { CrashRecord, TaskState } from '../task-state.js'
+import type { Call } from './call.js'
 import type { DispatchQueue } from './dispatch-queue.js'
 import type { Linked } from './linked-list.js'
-import type { PoolCounts } from './pool.js'
+import type { Pool, PoolCounts } from './pool.js'
 
 /** What only the executor knows. */
 export interface ExecutorStatus {
@@ -58,4 +59,17 @@ export function describeDepths<T extends Linked<T>>(
     liveWorkers: live,
     busyWorkers: busy,
   }
+}
+
+/** Entry counts of every per-call structure, for leak tests. `deferred`: queued operations. */
+export function describeSizes(queue: DispatchQueue<Call>, pool: Pool<Call>, deferred: number) {
+  const { waiting, pending, inFlight } = describeDepths(queue, pool.counts())
+  let onSlots = 0
+  let unreadChunks = 0
+  for (const slot of pool.slots) {
+    onSlots += slot.calls.size
+    for (const call of slot.calls.values()) unreadChunks += call.sink?.unread ?? 0
+  }
+  const readyWaiters = pool.waiterCount
+  return { waiting, pending, inFlight, onSlots, readyWaiters, deferred, unreadChunks }
 }
