@@ -96,7 +96,8 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
       } else if (type === 'atelier:credit') {
         event.stopImmediatePropagation()
         const chunks: unknown = message[2]
-        if (typeof chunks === 'number' && chunks > 0) streams.get(message[1])?.grant(chunks)
+        if (Number.isSafeInteger(chunks) && (chunks as number) > 0)
+          streams.get(message[1])?.grant(chunks as number)
       } else if (type === 'atelier:ack') {
         event.stopImmediatePropagation()
         running.get(message[1])?.progressChannel?.acked()

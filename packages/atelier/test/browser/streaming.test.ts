@@ -91,6 +91,12 @@ async function readAll<T>(stream: AsyncIterable<T>): Promise<{ chunks: T[]; erro
   }
 }
 
+/** Resolves once `condition` holds (checked every 5 ms, for at most 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await sleep(5)
+  expect(condition()).toBe(true)
+}
+
 /** Resolves once the task's executor has no call in flight. */
 async function settledDown(task: Task<StreamAPI>): Promise<void> {
   for (let i = 0; i < 200 && task.getState().queueDepth > 0; i++) await sleep(5)
@@ -170,7 +176,8 @@ describe('flow control', () => {
     const stream = task.with({ streamWindow: 4 }).produce(name, 100)
     const iterator = stream[Symbol.asyncIterator]()
     expect(await iterator.next()).toEqual({ value: 0, done: false })
-    await sleep(150)
+    await until(() => produced(name) >= 4)
+    await sleep(100)
     // One chunk taken, so the generator may be at most four ahead of it: the next `yield` waits
     // for credit. (Taking the one chunk may or may not have granted credit back yet.)
     expect(produced(name)).toBeGreaterThanOrEqual(4)
@@ -191,7 +198,8 @@ describe('flow control', () => {
     const task = defineStreams({ streamWindow: 8 })
     const name = label()
     const stream = task.produce(name, 50)
-    await sleep(150)
+    await until(() => produced(name) >= 8)
+    await sleep(100)
     expect(produced(name)).toBe(8)
     expect(executorOf(task)!.internalSizes.unreadChunks).toBe(8)
     expect(await stream).toEqual([...Array(50).keys()])
@@ -351,6 +359,71 @@ describe('errors and crashes', () => {
     expect(error).toBeInstanceOf(TypeError)
     expect(error.message).toMatch(/^Chunk 2 of "uncloneable" could not be sent/)
     expect(await task.plain(1)).toBe(2)
+  })
+})
+
+describe('generators that misbehave fail alone', () => {
+  test('a finally that throws on cancellation: the loop ends, the place frees', async () => {
+    const task = defineStreams()
+    for await (const chunk of task.throwingFinally()) if (chunk === 3) break
+    await settledDown(task)
+    expect(await task.plain(5)).toBe(10)
+  })
+
+  test('a finally that never ends is bounded by cancelGraceMs', async () => {
+    const task = defineStreams({ cancelGraceMs: 100 })
+    for await (const chunk of task.hangingFinally()) if (chunk === 3) break
+    await settledDown(task)
+    expect(await task.plain(5)).toBe(10)
+    expectDrained(task)
+  })
+
+  test('a detached buffer in a later chunk: the chunks before it, then a TypeError naming it', async () => {
+    const task = defineStreams()
+    const { chunks, error } = await readAll(task.detached())
+    expect(chunks).toHaveLength(1)
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toMatch(/^Chunk 1 of "detached" holds a detached ArrayBuffer at \.again/)
+  })
+
+  test('a thrown string arrives as it does for calls', async () => {
+    const task = defineStreams()
+    const { chunks, error } = await readAll(task.throwsString())
+    expect(chunks).toEqual(['one'])
+    expect(error).toBeInstanceOf(Error)
+    expect(error.message).toBe('plain string')
+  })
+
+  test('a stopped task: a stream that already sent chunks is not replayed', async () => {
+    const task = defineStreams()
+    const name = label()
+    const result = readAll(task.endless(name))
+    await report('started', name)
+    await sleep(20)
+    await task.stopWorkers()
+    const { chunks, error } = await result
+    expect(chunks.length).toBeGreaterThan(0)
+    expect(error).toBeInstanceOf(AbortError)
+    expect(error.message).toMatch(/already streamed chunks/)
+    await task.startWorkers()
+    expect(await task.count(2)).toEqual([0, 1])
+  })
+
+  test('next() called several times without waiting: answers in order', async () => {
+    const task = defineStreams()
+    const iterator = task.count(3)[Symbol.asyncIterator]()
+    const steps = await Promise.all([
+      iterator.next(),
+      iterator.next(),
+      iterator.next(),
+      iterator.next(),
+    ])
+    expect(steps).toEqual([
+      { value: 0, done: false },
+      { value: 1, done: false },
+      { value: 2, done: false },
+      { value: undefined, done: true },
+    ])
   })
 })
 

@@ -225,3 +225,114 @@ describe('serve() on a MessagePort', () => {
     expect(await end.answer(1)).toEqual(['atelier:result', 1, 'ok'])
   })
 })
+
+describe('serve(): streams and progress', () => {
+  it('announces generator handlers as streaming', async () => {
+    const end = connect({ async *tiles() {}, *lines() {}, plain: () => 1 })
+    expect(await end.next((m) => m[0] === 'atelier:ready')).toEqual([
+      'atelier:ready',
+      ['tiles', 'lines', 'plain'],
+      ['tiles', 'lines'],
+    ])
+  })
+
+  it('never runs the generator past its credit; credit lets it go on', async () => {
+    let produced = 0
+    const end = connect({
+      *count(n: number) {
+        for (let i = 0; i < n; i++) {
+          produced++
+          yield i
+        }
+      },
+    })
+    end.post(['atelier:call', 1, 'count', [10], undefined, undefined, undefined, 3])
+    expect(await end.next((m) => m[0] === 'atelier:chunks')).toEqual([
+      'atelier:chunks',
+      1,
+      [0, 1, 2],
+    ])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(produced).toBe(3)
+    // The consumer took those three, and grants them back, as the main thread does.
+    const rest: unknown[] = []
+    let granted = 3
+    end.post(['atelier:credit', 1, 3])
+    for (;;) {
+      const message = await end.next((m) => m[1] === 1)
+      if (message[0] !== 'atelier:chunks') {
+        expect(message).toEqual(['atelier:end', 1])
+        break
+      }
+      const values = message[2] as unknown[]
+      rest.push(...values)
+      expect(produced).toBeLessThanOrEqual(granted + 3)
+      granted += values.length
+      end.post(['atelier:credit', 1, values.length])
+    }
+    expect(rest).toEqual([3, 4, 5, 6, 7, 8, 9])
+  })
+
+  it('a cancel returns the generator, running its finally, and answers with the reason', async () => {
+    let cleaned = false
+    const end = connect({
+      async *forever() {
+        try {
+          for (let i = 0; ; i++) yield i
+        } finally {
+          cleaned = true
+        }
+      },
+    })
+    end.post(['atelier:call', 4, 'forever', [], undefined, undefined, undefined, 2])
+    await end.next((m) => m[0] === 'atelier:chunks')
+    end.post(['atelier:cancel', 4, { name: 'TimeoutError', message: 'too slow', stack: undefined }])
+    const answer = await end.answer(4)
+    expect(cleaned).toBe(true)
+    expect(answer[0]).toBe('atelier:error')
+    expect(deserializeError((answer as [string, number, never])[2])).toBeInstanceOf(TimeoutError)
+  })
+
+  it('progress: one value in flight until acknowledged, the latest kept, all before the answer', async () => {
+    let report!: (value: number) => void
+    let finish!: () => void
+    const end = connect({
+      work(ctx: TaskContext) {
+        report = (value) => ctx.progress(value)
+        return new Promise<string>((resolve) => {
+          finish = () => resolve('done')
+        })
+      },
+    })
+    end.post(['atelier:call', 9, 'work', [], undefined, undefined, true])
+    await end.next((m) => m[0] === 'atelier:ready')
+    while (report === undefined) await new Promise((resolve) => setTimeout(resolve, 1))
+    report(1)
+    report(2)
+    report(3)
+    expect(await end.next((m) => m[0] === 'atelier:progress')).toEqual(['atelier:progress', 9, 1])
+    end.post(['atelier:ack', 9])
+    expect(await end.next((m) => m[0] === 'atelier:progress')).toEqual(['atelier:progress', 9, 3])
+    report(4)
+    finish()
+    // Not acknowledged yet, but the call is answering: its latest value goes first.
+    expect(await end.next((m) => m[0] === 'atelier:progress' || m[1] === 9)).toEqual([
+      'atelier:progress',
+      9,
+      4,
+    ])
+    expect(await end.answer(9)).toEqual(['atelier:result', 9, 'done'])
+  })
+
+  it('without the progress flag, ctx.progress posts nothing', async () => {
+    const end = connect({
+      work(ctx: TaskContext) {
+        for (let i = 0; i < 100; i++) ctx.progress(i)
+        return 'done'
+      },
+    })
+    end.post(['atelier:call', 2, 'work', []])
+    expect(await end.answer(2)).toEqual(['atelier:result', 2, 'done'])
+    expect(end.inbox.filter((m) => m[0] === 'atelier:progress')).toEqual([])
+  })
+})
