@@ -115,13 +115,13 @@ test('tabs follow the keyboard: arrows, Home and End', async () => {
   expect(await page.getAttribute(byTestId('tab-backpressure'), 'aria-selected')).toBe('true')
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-backpressure')
   await page.keyboard.press('End')
-  expect(await page.getAttribute(byTestId('tab-scheduling'), 'aria-selected')).toBe('true')
+  expect(await page.getAttribute(byTestId('tab-streaming'), 'aria-selected')).toBe('true')
   await page.keyboard.press('ArrowRight')
   expect(await page.getAttribute(byTestId('tab-image-pipeline'), 'aria-selected')).toBe('true')
   await page.keyboard.press('ArrowLeft')
   await page.keyboard.press('Home')
   expect(await page.getAttribute(byTestId('tab-image-pipeline'), 'aria-selected')).toBe('true')
-  expect(await page.isHidden('#panel-scheduling')).toBe(true)
+  expect(await page.isHidden('#panel-streaming')).toBe(true)
 })
 
 test('image pipeline: thumbnails arrive as images finish', async () => {
@@ -332,6 +332,86 @@ test('scheduling: both balancers run the same workload, with makespans and lanes
   await screenshot('scheduling')
 })
 
+/** The figures of the streaming scenario's stats that count tiles: "12 / 192" reads 12. */
+const tiles = async (id: string) => Number((await text(id)).split(' / ')[0])
+
+test('streaming: tiles arrive as the worker yields them, and the stream reaches 100%', async () => {
+  await openTab('streaming')
+  await page.click(byTestId('st-start'))
+  await expect.poll(() => tiles('st-painted'), WAIT).toBeGreaterThan(0)
+  await expect.poll(() => text('st-status'), WAIT).toMatch(/^Done: 192 tiles/)
+  expect(await text('st-painted')).toBe('192 / 192')
+  expect(await text('st-percent')).toBe('100%')
+  expect(await text('st-finally')).toMatch(/ran to its end: 192 of 192 tiles, then its finally ran/)
+  // Every tile's pixels landed: the picture no longer shows the empty grid's colour anywhere we look.
+  const empty = await page.locator(byTestId('st-canvas')).evaluate((canvas) => {
+    const ctx = (canvas as HTMLCanvasElement).getContext('2d')!
+    let left = 0
+    for (let y = 64; y < 1536; y += 128) {
+      for (let x = 64; x < 2048; x += 128) {
+        const [r, g, b] = ctx.getImageData(x, y, 1, 1).data
+        if (r === 0xe2 && g === 0xe8 && b === 0xf0) left++
+      }
+    }
+    return left
+  })
+  expect(empty).toBe(0)
+  const ok = `#panel-streaming [data-task="tiles"] ${byTestId('lv-counter-ok')}`
+  await expect.poll(async () => Number(await page.textContent(ok)), WAIT).toBeGreaterThan(0)
+})
+
+test('streaming: a slow page holds the worker at the window, and cancelling stops it mid-way', async () => {
+  await setNumber('st-window', 4)
+  await setNumber('st-delay', 60)
+  await page.click(byTestId('st-start'))
+  // The page takes 60 ms a tile, the worker far less: it runs ahead, but never past the window.
+  await expect.poll(() => text('st-peak-ahead'), WAIT).toBe('4 / 4')
+  // Two thirds of the picture (~8 s), so the screenshot shows it, with the window on the way.
+  await expect.poll(() => tiles('st-painted'), WAIT).toBeGreaterThan(130)
+  expect(await count('st-ahead')).toBeLessThanOrEqual(4)
+  expect(await count('st-produced')).toBeLessThanOrEqual((await tiles('st-painted')) + 4)
+  // Taller than the others: the picture and its numbers do not fit in 900 px.
+  await page.setViewportSize({ width: WIDE.width, height: 1200 })
+  await screenshot('streaming')
+  await page.setViewportSize(WIDE)
+
+  await page.click(byTestId('st-abort'))
+  await expect.poll(() => text('st-status'), WAIT).toMatch(/^Cancelled by the abort signal after/)
+  const painted = await tiles('st-painted')
+  expect(painted).toBeLessThan(192)
+  // The worker's own word: it stopped within the window of what the page painted, and its
+  // generator's finally ran with the call's signal aborted.
+  await expect.poll(() => text('st-finally'), WAIT).toMatch(/^The worker stopped after \d+ of 192/)
+  const stopped = Number((await text('st-finally')).match(/stopped after (\d+)/)![1])
+  expect(stopped).toBeGreaterThanOrEqual(painted)
+  expect(stopped).toBeLessThanOrEqual(painted + 4)
+  expect(await text('st-finally')).toMatch(
+    /finally ran .* after the cancel, with ctx.signal aborted/,
+  )
+  // Nothing more arrives after the cancel.
+  expect(await tiles('st-painted')).toBe(painted)
+
+  // Leaving the loop cancels the call too.
+  await page.click(byTestId('st-start'))
+  await expect.poll(() => tiles('st-painted'), WAIT).toBeGreaterThan(2)
+  await page.click(byTestId('st-break'))
+  await expect.poll(() => text('st-status'), WAIT).toMatch(/^Cancelled by leaving the loop/)
+  expect(await tiles('st-painted')).toBeLessThan(192)
+  await expect.poll(() => text('st-finally'), WAIT).toMatch(/^The worker stopped after \d+ of 192/)
+  await setNumber('st-delay', 0)
+})
+
+test('streaming: a plain call reports its progress before it settles', async () => {
+  await page.click(byTestId('pal-start'))
+  await expect.poll(() => text('pal-status'), WAIT).toMatch(/^Done in/)
+  expect(await text('pal-percent')).toBe('100%')
+  const [, received, reported] = (await text('pal-reports')).match(/^(\d+) .* of the (\d+)/)!
+  expect(Number(received)).toBeGreaterThan(0)
+  expect(Number(received)).toBeLessThanOrEqual(Number(reported))
+  expect(await page.locator(`${byTestId('pal-swatches')} li`).count()).toBe(8)
+  await expectCardsAgree('#panel-streaming')
+})
+
 test('on a phone every scenario fits, its dropdowns read whole, and the live view is a tap away', async () => {
   await page.setViewportSize(PHONE)
   for (const id of [
@@ -340,6 +420,7 @@ test('on a phone every scenario fits, its dropdowns read whole, and the live vie
     'cancellation',
     'crash-recovery',
     'scheduling',
+    'streaming',
   ]) {
     await openTab(id)
     const panel = `#panel-${id}`

@@ -7,10 +7,18 @@ import { crashRecovery } from './scenarios/crash-recovery'
 import { imagePipeline } from './scenarios/image-pipeline'
 import type { Scenario, ScenarioHandle } from './scenarios/scenario'
 import { scheduling } from './scenarios/scheduling'
+import { streaming } from './scenarios/streaming'
 import { h } from './ui/dom'
 import { createTabs } from './ui/tabs'
 
-const scenarios: Scenario[] = [imagePipeline, backpressure, cancellation, crashRecovery, scheduling]
+const scenarios: Scenario[] = [
+  imagePipeline,
+  backpressure,
+  cancellation,
+  crashRecovery,
+  scheduling,
+  streaming,
+]
 
 const app = document.getElementById('app')!
 const header = h(
