@@ -11,7 +11,8 @@
  * collect in a batch that is flushed when the credit runs out, when the generator ends or fails,
  * when a chunk was slow to produce (the next will likely be slow too: do not hold this one back),
  * when the batch has waited a millisecond, and at the latest on the next turn of the event loop
- * (for a generator that awaits I/O between chunks).
+ * (for a generator that awaits I/O between chunks). After a slow chunk the driver also waits one
+ * turn of the event loop, so a cancel or credit reaches a generator that never awaits.
  */
 
 import type { ChunksMessage } from '../wire/protocol.js'
@@ -89,7 +90,10 @@ export class StreamRun {
           reply(this.port, ['atelier:end', this.id])
           return
         }
-        this.#push(sync && thenOf(value) !== undefined ? await value : value)
+        // A chunk that was slow to make went at once; before the next, let messages in (a cancel,
+        // credit): a generator that computes without awaiting would otherwise shut them out
+        // until its window ran out. Fast chunks do not pay for this turn.
+        if (this.#push(sync && thenOf(value) !== undefined ? await value : value)) await turn()
       }
     } catch (error) {
       // The generator threw: the chunks it yielded first go ahead of the error.
@@ -115,8 +119,9 @@ export class StreamRun {
     reply(this.port, errorMessage(this.id, error))
   }
 
-  #push(value: unknown): void {
-    if (this.#stopping) return
+  /** Adds a chunk to the batch; true if it was sent at once for taking its time. */
+  #push(value: unknown): boolean {
+    if (this.#stopping) return false
     const batch = this.#batch
     batch.push(value)
     this.#credit--
@@ -132,13 +137,10 @@ export class StreamRun {
         })
       }
     }
-    if (
-      this.#credit <= 0 ||
-      now - this.#pullStartedAt >= SLOW_CHUNK_MS ||
-      now - this.#batchStartedAt >= MAX_BATCH_AGE_MS
-    ) {
-      this.#flush()
-    }
+    const slow =
+      now - this.#pullStartedAt >= SLOW_CHUNK_MS || now - this.#batchStartedAt >= MAX_BATCH_AGE_MS
+    if (slow || this.#credit <= 0) this.#flush()
+    return slow
   }
 
   /** Sends the batch. Never throws: a chunk that cannot be sent stops the stream with why. */
@@ -204,6 +206,11 @@ export class StreamRun {
       { cause: error },
     )
   }
+}
+
+/** Resolves on a later turn of the event loop, after the messages already waiting. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => nextTurn(resolve))
 }
 
 /**

@@ -252,6 +252,15 @@ describe('cancelling a stream', () => {
     expectDrained(task)
   })
 
+  test('a generator that computes without awaiting still hears the cancel between chunks', async () => {
+    const task = defineStreams()
+    const name = label()
+    for await (const chunk of task.busy(name, 5)) if (chunk === 1) break
+    await report('finally', name)
+    // Not the whole window of 16: the worker lets messages in after each slow chunk.
+    expect(produced(name)).toBeLessThanOrEqual(5)
+  })
+
   test('a throw in the loop body and return() cancel it too', async () => {
     const task = defineStreams()
     const name = label()

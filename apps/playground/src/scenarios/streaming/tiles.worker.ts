@@ -42,10 +42,9 @@ const handlers = {
         const pixels = filterTile(job.filter, source, rect)
         produced++
         ctx.progress(produced)
+        // The filters never await; Atelier lets messages in (a cancel, credit) after each tile
+        // that takes its time, so the generator stops between tiles without a pause of its own.
         yield { index, ...rect, pixels: pixels.buffer }
-        // The filters never wait, so without this the worker would read no message (the
-        // consumer's credit, a cancel) until the window ran out.
-        await yieldToEventLoop()
       }
     } finally {
       // Runs however the stream ends: finished, or cancelled (the consumer left its loop, or its
