@@ -220,20 +220,6 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
     const outer = this.#ops.open()
     try {
       switch (message[0]) {
-        case 'atelier:unreadable':
-          askAbout(slot, message[1])
-          return
-        case 'atelier:answered':
-          this.#lostAnswers(slot, message[1])
-          return
-        case 'atelier:chunks': {
-          const call = slot.calls.get(message[1])
-          if (call !== undefined && !call.settled) receiveChunks(call, message[2])
-          return
-        }
-        case 'atelier:progress':
-          deliverProgress(slot, slot.calls.get(message[1]), message[2])
-          return
         case 'atelier:result':
         case 'atelier:end':
         case 'atelier:error': {
@@ -244,7 +230,22 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
           if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
           else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok')
           else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
+          return
         }
+        case 'atelier:chunks': {
+          const call = slot.calls.get(message[1])
+          if (call !== undefined && !call.settled) receiveChunks(call, message[2])
+          return
+        }
+        case 'atelier:progress':
+          deliverProgress(slot, slot.calls.get(message[1]), message[2])
+          return
+        case 'atelier:unreadable':
+          askAbout(slot, message[1])
+          return
+        case 'atelier:answered':
+          this.#lostAnswers(slot, message[1])
+          return
       }
     } finally {
       // After the settlement: its listeners may have queued work that the freed place can take.

@@ -160,7 +160,9 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
         stream(message, context, result as Iterator<unknown>, transferResult)
         return
       }
-      if (isGenerator(result)) throw new TypeError(notAGeneratorFunction(method))
+      if (typeof result === 'object' && result !== null && isGenerator(result)) {
+        throw new TypeError(notAGeneratorFunction(method))
+      }
       then = thenOf(result)
     } catch (error) {
       progress?.end()
