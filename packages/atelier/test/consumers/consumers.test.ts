@@ -170,6 +170,10 @@ function expectChecksPass({ results, violations, errors }: PageRun): void {
     // worker saw the cancel.
     cancel: { settled: 'rejected', name: 'AbortError', isAbortError: true },
     abortsSeen: 1,
+    // A generator handler streamed its chunks in order, iterated and awaited, with progress.
+    streamed: [0, 1, 2, 3, 4],
+    collected: [0, 1, 2],
+    progressed: true,
   })
   expect(violations).toEqual([])
   expect(errors).toEqual([])
