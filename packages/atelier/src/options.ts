@@ -6,6 +6,7 @@
 
 import { describe, textOf } from './describe.js'
 import type { Trace } from './events.js'
+import { hardwareConcurrency } from './host.js'
 import type { WithoutContext } from './task-context.js'
 
 /**
@@ -324,11 +325,6 @@ function duration(name: string, value: unknown, allowZero = false): number | und
   return value
 }
 
-function defaultPoolSize(): number {
-  const cores = globalThis.navigator?.hardwareConcurrency
-  return typeof cores === 'number' && cores > 0 ? cores : 4
-}
-
 const TASK_OPTIONS: ReadonlySet<string> = new Set([
   'type',
   'worker',
@@ -615,7 +611,7 @@ export function resolveTaskConfig(given: TaskConfig, generatedId: string): Resol
       `poolSize applies to parallel tasks; a singleton has one worker, received ${requestedPool}`,
     )
   }
-  const poolSize = singleton ? 1 : (requestedPool ?? Math.min(defaultPoolSize(), MAX_POOL_SIZE))
+  const poolSize = singleton ? 1 : (requestedPool ?? Math.min(hardwareConcurrency(), MAX_POOL_SIZE))
   const maxInFlight = integer('maxInFlight', config.maxInFlight, 1) ?? (singleton ? 1 : poolSize)
   const maxQueueDepth =
     integer('maxQueueDepth', config.maxQueueDepth, 0) ?? (singleton ? 2 : 2 * maxInFlight)

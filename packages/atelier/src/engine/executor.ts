@@ -38,7 +38,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
   readonly #pool: Pool<Call>
   readonly #balancer: Balancer
   readonly #desk: CallDesk
-  readonly #ops = new Operations(() => this.bus.emit('changed', this))
+  readonly #ops = new Operations(() => {
+    // A process with an idle task may exit (Node, Bun); one with calls to answer may not.
+    this.#pool.keepAlive(!this.#isIdle())
+    this.bus.emit('changed', this)
+  })
   #nextCallId = 1
   #paused = false
   #disposed = false

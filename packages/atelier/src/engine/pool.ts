@@ -27,6 +27,7 @@ export class Pool<C> {
   readonly slots: WorkerSlot<C>[] = []
   /** `startWorkers()` callers, waiting for every slot to be ready. */
   #waiters: Waiter[] = []
+  #keepsAlive = false
 
   constructor(
     size: number,
@@ -47,6 +48,13 @@ export class Pool<C> {
 
   get anyAlive(): boolean {
     return this.slots.some((slot) => slot.isAlive)
+  }
+
+  /** Whether the workers may keep the process alive: while the task has work. */
+  keepAlive(keep: boolean): void {
+    if (keep === this.#keepsAlive) return
+    this.#keepsAlive = keep
+    for (const slot of this.slots) slot.keepAlive(keep)
   }
 
   get waiterCount(): number {

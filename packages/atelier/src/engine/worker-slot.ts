@@ -7,6 +7,8 @@
 import type { WorkerLike } from '../options.js'
 import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from '../wire/protocol.js'
 import type { BalancerSlot } from './balancer.js'
+import { type HostWorker, hostWorker, isNodeWorker } from './host-worker.js'
+import { holdProcess } from './timer.js'
 
 export interface SlotOwner<C> {
   /** The worker is ready; `streaming` are its generator handlers' names. */
@@ -94,7 +96,8 @@ function notAWorker(value: unknown): string | undefined {
     )
     return 'it returned a Promise: create the Worker synchronously (is the factory declared async?)'
   }
-  const missing = ['postMessage', 'addEventListener', 'terminate'].filter(
+  const listens = isNodeWorker(value) ? 'on' : 'addEventListener'
+  const missing = ['postMessage', listens, 'terminate'].filter(
     (name) => typeof (value as Record<string, unknown>)[name] !== 'function',
   )
   if (missing.length > 0) return `it returned an object without ${missing.join(', ')}`
@@ -113,7 +116,11 @@ export class WorkerSlot<C> implements BalancerSlot {
   readonly calls = new Map<number, C>()
   /** Crashes since this slot last completed a call: drives the restart delay. */
   crashStreak = 0
-  #worker: WorkerLike | undefined
+  #worker: HostWorker | undefined
+  /** What the factory returned (the same object, or the Node worker behind the adapter). */
+  #made: object | undefined
+  /** The task has work: its workers keep the process alive (Node, Bun); idle, they do not. */
+  #keepsAlive = false
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #restartTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -145,16 +152,18 @@ export class WorkerSlot<C> implements BalancerSlot {
   start(): void {
     if (this.state !== 'idle') return
     this.state = 'starting'
-    let worker: WorkerLike
+    let worker: HostWorker
     try {
       const made: unknown = this.createWorker()
       const problem = notAWorker(made)
       if (problem !== undefined) {
         throw new TypeError(`The worker factory must return a new Worker, but ${problem}`)
       }
-      worker = made as WorkerLike
-      inUse.add(worker)
+      inUse.add(made as object)
+      this.#made = made as object
+      worker = hostWorker(made as object)
       this.#worker = worker
+      this.#applyKeepAlive()
       this.#listen(worker)
       if (this.connectTimeoutMs !== undefined) this.#armConnectTimer(worker, this.connectTimeoutMs)
       const connect: ComlinkApplyMessage = {
@@ -169,7 +178,7 @@ export class WorkerSlot<C> implements BalancerSlot {
     }
   }
 
-  #listen(worker: WorkerLike): void {
+  #listen(worker: HostWorker): void {
     // Listeners check that the worker is still ours: events already queued for a worker we
     // terminated (a late crash, a late answer) must not touch its successor.
     worker.addEventListener('error', (event) => {
@@ -219,7 +228,7 @@ export class WorkerSlot<C> implements BalancerSlot {
   }
 
   /** A worker that never serves the harness raises no error either; without this it would hang. */
-  #armConnectTimer(worker: WorkerLike, ms: number): void {
+  #armConnectTimer(worker: HostWorker, ms: number): void {
     this.#connectTimer = setTimeout(() => {
       if (this.#worker === worker && this.state === 'starting') {
         this.#crash(
@@ -229,6 +238,30 @@ export class WorkerSlot<C> implements BalancerSlot {
         )
       }
     }, ms)
+    holdProcess(this.#connectTimer, this.#keepsAlive)
+  }
+
+  /** Whether the worker may keep the process alive: while its task has work (Node, Bun). */
+  keepAlive(keep: boolean): void {
+    if (keep === this.#keepsAlive) return
+    this.#keepsAlive = keep
+    this.#applyKeepAlive()
+  }
+
+  #applyKeepAlive(): void {
+    const keep = this.#keepsAlive
+    // Node's timers hold the process too: a restart or a connect deadline of an idle task must
+    // not. (Browsers' timer handles are numbers, with nothing to call.)
+    holdProcess(this.#restartTimer, keep)
+    holdProcess(this.#connectTimer, keep)
+    const worker = this.#worker
+    if (worker === undefined) return
+    try {
+      if (keep) worker.ref?.()
+      else worker.unref?.()
+    } catch {
+      // A stand-in worker whose ref throws: liveness is a convenience, never a failure.
+    }
   }
 
   /** Posts to the worker. Throws what `postMessage` throws (e.g. a `DataCloneError`), having posted nothing. */
@@ -252,6 +285,7 @@ export class WorkerSlot<C> implements BalancerSlot {
       this.state = 'idle'
       onRestart()
     }, delayMs)
+    holdProcess(this.#restartTimer, this.#keepsAlive)
   }
 
   #crash(cause: Error): void {
@@ -262,10 +296,12 @@ export class WorkerSlot<C> implements BalancerSlot {
   #release(): C[] {
     clearTimeout(this.#connectTimer)
     const worker = this.#worker
+    const made = this.#made
     this.#worker = undefined
-    if (worker !== undefined) {
-      inUse.delete(worker)
-      retired.add(worker)
+    this.#made = undefined
+    if (worker !== undefined && made !== undefined) {
+      inUse.delete(made)
+      retired.add(made)
       try {
         worker.terminate()
       } catch {

@@ -11,6 +11,7 @@
  */
 
 import { UnknownMethodError } from '../errors.js'
+import { nodeParentPort } from '../host.js'
 import type { CallMessage, ConnectMethod, ReadyMessage, SerializedError } from '../wire/protocol.js'
 import { deserializeError } from '../wire/serialize-error.js'
 import { CallContext } from './call-context.js'
@@ -29,11 +30,8 @@ export type TaskWorker = { readonly [K in ConnectMethod]: () => void }
  * task, with no comlink needed.
  * @example serve({ resize(image: ImageData, width: number, ctx: TaskContext) { … } })
  */
-export function serve<H extends object>(
-  handlers: H,
-  endpoint: HarnessEndpoint = globalThis as unknown as HarnessEndpoint,
-): void {
-  createHarness('serve', handlers, endpoint)
+export function serve<H extends object>(handlers: H, endpoint?: HarnessEndpoint): void {
+  createHarness('serve', handlers, endpoint ?? hostEndpoint('serve'))
 }
 
 /**
@@ -41,12 +39,26 @@ export function serve<H extends object>(
  * workers written as `expose(createTaskWorker(handlers))`.
  */
 export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
-  const connect = createHarness(
-    'createTaskWorker',
-    handlers,
-    globalThis as unknown as HarnessEndpoint,
-  )
+  const connect = createHarness('createTaskWorker', handlers, hostEndpoint('createTaskWorker'))
   return { __atelierConnect: connect }
+}
+
+/**
+ * The channel to the thread that started this worker: a web worker's global scope (browsers,
+ * Deno, Bun), or Node's `parentPort`, which speaks the same `addEventListener`/`postMessage`.
+ */
+function hostEndpoint(caller: string): HarnessEndpoint {
+  // Node's port first: Bun gives a worker_threads Worker a web global scope too, but its
+  // parent listens on the port.
+  const port = nodeParentPort()
+  if (port) return port as HarnessEndpoint
+  const scope = globalThis as Partial<HarnessEndpoint>
+  if (typeof scope.postMessage === 'function' && typeof scope.addEventListener === 'function') {
+    return scope as HarnessEndpoint
+  }
+  throw new TypeError(
+    `${caller} found no parent thread to answer: call it in a worker (a Web Worker, or a Node worker_threads Worker), or pass the endpoint to serve(handlers, endpoint)`,
+  )
 }
 
 function createHarness(caller: string, handlers: object, port: HarnessEndpoint): () => void {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { describe as describeValue } from '../../src/describe.js'
 import { resolveDispatchOptions, resolveTaskConfig, type TaskConfig } from '../../src/options.js'
@@ -63,12 +64,19 @@ describe('resolveTaskConfig: defaults', () => {
     ['no hardwareConcurrency', {}],
     ['hardwareConcurrency 0', { hardwareConcurrency: 0 }],
     ['a non-numeric hardwareConcurrency', { hardwareConcurrency: '8' }],
-  ])('parallel: poolSize falls back to 4 with %s', (_, navigator) => {
+  ])("parallel: poolSize falls back to Node's count with %s", (_, navigator) => {
     vi.stubGlobal('navigator', navigator)
+    const cores = availableParallelism()
     const resolved = resolve()
-    expect(resolved.poolSize).toBe(4)
-    expect(resolved.maxInFlight).toBe(4)
-    expect(resolved.maxQueueDepth).toBe(8)
+    expect(resolved.poolSize).toBe(cores)
+    expect(resolved.maxInFlight).toBe(cores)
+    expect(resolved.maxQueueDepth).toBe(2 * cores)
+  })
+
+  it('parallel: poolSize falls back to 4 where neither the browser nor Node can count', () => {
+    vi.stubGlobal('navigator', undefined)
+    vi.stubGlobal('process', { ...process, getBuiltinModule: undefined })
+    expect(resolve().poolSize).toBe(4)
   })
 
   it('parallel: maxInFlight defaults to an explicit poolSize, maxQueueDepth to twice that', () => {
