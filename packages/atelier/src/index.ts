@@ -46,6 +46,7 @@ export type {
   KeyFunction,
   KeyOf,
   MethodArgs,
+  NodeWorkerLike,
   ObservabilityConfig,
   QueuePolicy,
   SpansMode,

@@ -10,14 +10,28 @@ import { hardwareConcurrency } from './host.js'
 import type { WithoutContext } from './task-context.js'
 
 /**
- * What the slot needs from a worker: post, listen, terminate. A browser `Worker` is one; a test
- * double or another runtime's worker can stand in without touching the executor.
+ * The endpoint a task talks to: post, listen, terminate. A web `Worker` (browsers, Deno, Bun) is
+ * one; so can be a test double, or an adapter over some other host's channel. `error` events
+ * are crashes: one carrying a `message` describes it.
  */
 export interface WorkerLike {
   postMessage(message: unknown, transfer: Transferable[]): void
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
   addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void
   terminate(): void
+}
+
+/**
+ * Node's `worker_threads` Worker, which Atelier adapts to a {@link WorkerLike} itself: its
+ * messages, its errors, and its `exit` (a worker that exits on its own is a crash). `ref` and
+ * `unref` let an idle task's workers leave the process free to exit.
+ */
+export interface NodeWorkerLike {
+  postMessage(message: unknown, transferList?: readonly any[]): void
+  on(event: 'message' | 'error' | 'messageerror' | 'exit', listener: (value: any) => void): unknown
+  terminate(): unknown
+  ref?(): void
+  unref?(): void
 }
 
 export type TaskType = 'parallel' | 'singleton'
@@ -103,10 +117,12 @@ export interface TaskConfig<T = any> {
   /** `parallel`: a pool of workers. `singleton`: one worker (for stateful work, e.g. an encoder). */
   type: TaskType
   /**
-   * Creates one worker. A factory, so any bundler's worker pattern works:
+   * Creates one worker. A factory, so any bundler's worker pattern works, on any runtime: a web
+   * `Worker` (browsers, Deno, Bun), a Node `worker_threads` Worker, or any {@link WorkerLike}.
    * @example () => new Worker(new URL('./resize.worker.ts', import.meta.url), { type: 'module' })
+   * @example () => new NodeWorker(new URL('./resize.worker.js', import.meta.url)) // node:worker_threads
    */
-  worker: () => Worker | WorkerLike
+  worker: () => WorkerLike | NodeWorkerLike
   /**
    * `lazy` spawns workers when calls need them; `eager` spawns the whole pool at definition.
    * @default 'lazy'

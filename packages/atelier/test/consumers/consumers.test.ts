@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -225,7 +225,29 @@ describe('the installed package', () => {
   let app: string
 
   beforeAll(async () => {
-    app = await createApp('node', undefined)
+    app = await createApp('node', 'node', [comlinkTarball])
+  })
+
+  test('runs a task on Node worker threads; with the task idle, the process exits undisposed', async () => {
+    const started = performance.now()
+    const out = await sh(process.execPath, ['main.mjs'], app)
+    expect(JSON.parse(out)).toEqual({
+      poolSize: availableParallelism(),
+      sum: 5,
+      byteLength: 32,
+      callerByteLength: 0,
+      streamed: [0, 1, 2, 3],
+      slow: 200,
+      exitIsCrash: true,
+      after: 2,
+    })
+    // Not held by a worker, a restart or an idle timer once the last call was answered.
+    expect(performance.now() - started).toBeLessThan(10_000)
+  })
+
+  test("comlink's expose(createTaskWorker(handlers), parentPort) works in a Node worker", async () => {
+    const out = await sh(process.execPath, ['main.mjs', 'comlink.worker.mjs'], app)
+    expect(JSON.parse(out)).toMatchObject({ sum: 5, byteLength: 32, streamed: [0, 1, 2, 3] })
   })
 
   test('imports in Node, with no window or Worker, as server-side rendering does', async () => {

@@ -195,7 +195,7 @@ describe('resolveTaskConfig: invalid options', () => {
 
   it('type: missing', () => {
     expectThrows(
-      () => resolveTaskConfig({ worker } as TaskConfig, 't'),
+      () => resolveTaskConfig({ worker } as unknown as TaskConfig, 't'),
       TypeError,
       'type is required: "parallel" or "singleton"',
     )
