@@ -245,6 +245,21 @@ describe('the installed package', () => {
     expect(performance.now() - started).toBeLessThan(10_000)
   })
 
+  test.each([
+    ['Deno', ['run', '--allow-read', 'web-main.mjs']],
+    ['Bun', ['web-main.mjs']],
+  ])('runs unbundled in %s, with its web Worker', async (runtime, args) => {
+    // The pinned deno and bun, from the repository's devDependencies.
+    const binary = join(REPO, 'node_modules/.bin', runtime.toLowerCase())
+    const out = await sh(binary, args, app)
+    expect(JSON.parse(out)).toEqual({
+      sum: 5,
+      byteLength: 32,
+      callerByteLength: 0,
+      streamed: [0, 1, 2, 3],
+    })
+  })
+
   test("comlink's expose(createTaskWorker(handlers), parentPort) works in a Node worker", async () => {
     const out = await sh(process.execPath, ['main.mjs', 'comlink.worker.mjs'], app)
     expect(JSON.parse(out)).toMatchObject({ sum: 5, byteLength: 32, streamed: [0, 1, 2, 3] })
