@@ -6,6 +6,7 @@
 import { textOf } from './describe.js'
 import type { MetricEvent } from './metrics.js'
 import type { SpanErrorKind, SpanStatus } from './outcomes.js'
+import type { TaskPriority } from './priority.js'
 
 export type { SpanErrorKind, SpanStatus }
 
@@ -38,6 +39,8 @@ export interface SpanEvent {
   queueWaitLastMs?: number
   /** Times it was posted to a worker. */
   attemptCount: number
+  /** Its priority (its own, as it was last set, before aging). */
+  priority: TaskPriority
   /** A streaming call's chunks received (present for calls known to stream). */
   chunks?: number
   /** From its (latest) dispatch to its first chunk; present once a chunk arrived. */

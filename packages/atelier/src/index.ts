@@ -52,6 +52,7 @@ export type {
   SpansMode,
   TaskConfig,
   TaskDispatchOptions,
+  TaskPriority,
   TaskRuntimeConfig,
   TaskType,
   WorkerLike,

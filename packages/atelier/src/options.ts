@@ -7,6 +7,12 @@
 import { describe, textOf } from './describe.js'
 import type { Trace } from './events.js'
 import { hardwareConcurrency } from './host.js'
+import {
+  DEFAULT_PRIORITY_AGING_MS,
+  PRIORITIES,
+  priorityLevel,
+  type TaskPriority,
+} from './priority.js'
 import type { WithoutContext } from './task-context.js'
 
 /**
@@ -33,6 +39,8 @@ export interface NodeWorkerLike {
   ref?(): void
   unref?(): void
 }
+
+export type { TaskPriority }
 
 export type TaskType = 'parallel' | 'singleton'
 
@@ -176,6 +184,18 @@ export interface TaskConfig<T = any> {
   /** Worker choice for parallel tasks. @default 'least-busy' */
   balancer?: BalancerName
   /**
+   * The priority of this task's calls, unless a call says otherwise (`with({ priority })`, or a
+   * `TaskSignal`'s priority). @default 'user-visible'
+   */
+  priority?: TaskPriority
+  /**
+   * Aging: a queued call rises one priority level for every this many ms it waits, so no call
+   * starves (a `background` call behind endless `user-blocking` ones goes within 2 × this, plus
+   * the time to run the calls queued before it). `0` or `Infinity` turns aging off.
+   * @default 500
+   */
+  priorityAgingMs?: number
+  /**
    * Stop the workers after this many ms with nothing queued or running; the next call starts
    * them again. `Infinity`: never.
    * @default undefined (workers stay up)
@@ -251,6 +271,12 @@ export interface TaskDispatchOptions {
   onProgress?: (value: unknown) => void
   /** This call's stream window (see the task option). @default the task's, 16 */
   streamWindow?: number
+  /**
+   * This call's priority, over the task's. Without it, a `signal` that is a `TaskSignal` (from a
+   * `TaskController`) gives the call its priority, and changing that priority re-orders the call
+   * while it is queued. @default the signal's, else the task's
+   */
+  priority?: TaskPriority
 }
 
 /** Options with defaults filled in. A duration that is undefined means "never". */
@@ -274,6 +300,10 @@ export interface ResolvedTaskConfig {
   cancelGraceMs: number | undefined
   connectTimeoutMs: number | undefined
   streamWindow: number
+  /** 0 `user-blocking`, 1 `user-visible`, 2 `background`. */
+  priority: 0 | 1 | 2
+  /** 0: aging off. */
+  priorityAgingMs: number
 }
 
 const TASK_TYPES: readonly TaskType[] = ['parallel', 'singleton']
@@ -360,6 +390,8 @@ const TASK_OPTIONS: ReadonlySet<string> = new Set([
   'cancelGraceMs',
   'connectTimeoutMs',
   'streamWindow',
+  'priority',
+  'priorityAgingMs',
 ] satisfies Array<keyof TaskConfig>)
 
 const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
@@ -370,6 +402,7 @@ const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
   'transferResult',
   'onProgress',
   'streamWindow',
+  'priority',
 ] satisfies Array<keyof TaskDispatchOptions>)
 
 /** Refuses own keys that are not options, suggesting the one meant when it is a near miss. */
@@ -486,11 +519,8 @@ export function resolveDispatchOptions(options: unknown): ResolvedDispatchOption
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`with() needs an options object, received ${describe(options)}`)
   }
-  const { key, signal, trace, transfer, transferResult, onProgress, streamWindow } = readOptions(
-    'with()',
-    options,
-    DISPATCH_OPTIONS,
-  )
+  const { key, signal, trace, transfer, transferResult, onProgress, streamWindow, priority } =
+    readOptions('with()', options, DISPATCH_OPTIONS)
   const out: ResolvedDispatchOptions = {}
   if (key !== undefined) {
     if (typeof key !== 'string') {
@@ -523,6 +553,8 @@ export function resolveDispatchOptions(options: unknown): ResolvedDispatchOption
   if (streamWindow !== undefined) {
     out.streamWindow = integer('with(): streamWindow', streamWindow, 1, MAX_STREAM_WINDOW)
   }
+  if (priority !== undefined)
+    out.priority = oneOf('with(): priority', priority, PRIORITIES, 'user-visible')
   return out
 }
 
@@ -656,6 +688,11 @@ export function resolveTaskConfig(given: TaskConfig, generatedId: string): Resol
         : duration('connectTimeoutMs', config.connectTimeoutMs),
     streamWindow:
       integer('streamWindow', config.streamWindow, 1, MAX_STREAM_WINDOW) ?? DEFAULT_STREAM_WINDOW,
+    priority: priorityLevel(oneOf('priority', config.priority, PRIORITIES, 'user-visible')),
+    priorityAgingMs:
+      config.priorityAgingMs === undefined
+        ? DEFAULT_PRIORITY_AGING_MS
+        : (duration('priorityAgingMs', config.priorityAgingMs, true) ?? 0),
   }
 }
 

@@ -1,6 +1,7 @@
 /** What `task.getState()` and runtime snapshots report. Types only; the executor fills them in. */
 
 import type { QueuePolicy, TaskType } from './options.js'
+import type { TaskPriority } from './priority.js'
 
 export type WorkerStatus = 'running' | 'stopped' | 'crashed'
 export type TaskStatus = 'idle' | 'active' | 'paused'
@@ -49,6 +50,8 @@ export interface TaskState {
   queuePolicy: QueuePolicy
   /** Calls on each worker slot, by slot index. */
   queueDepthByWorker: number[]
+  /** Pending calls by their priority (their own, before aging). */
+  pendingByPriority: Record<TaskPriority, number>
 }
 
 export interface RuntimeTaskSnapshot extends TaskState {

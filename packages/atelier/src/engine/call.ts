@@ -6,14 +6,18 @@
 
 import type { KeyWatcher } from '../abort-task-controller.js'
 import { TimeoutError } from '../errors.js'
-import type { ResolvedDispatchOptions, TraceRef } from '../options.js'
+import type { ResolvedDispatchOptions, ResolvedTaskConfig, TraceRef } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
-import type { Linked, LinkedList } from './linked-list.js'
+import { PRIORITIES, priorityLevel, type TaskPriority } from '../priority.js'
+import type { LinkedList } from './linked-list.js'
+import type { Prioritized, PriorityLevel } from './priority-lists.js'
 import type { SignalWatcher } from './signal-watch.js'
 import type { WorkerSlot } from './worker-slot.js'
 
 export interface CallOwner {
   cancel(call: Call, reason: unknown, kind: CallOutcome): void
+  /** The priority of the call's `TaskSignal` changed. */
+  reprioritize(call: Call, priority: PriorityLevel): void
   /** A cancelled call is still running on its worker after `cancelGraceMs`. */
   graceExpired(call: Call): void
 }
@@ -30,7 +34,10 @@ export interface ChunkSink {
 /** The value a streaming call settles with when its generator returned (not a plain result). */
 export const STREAM_END: unique symbol = Symbol('atelier:stream end')
 
-export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
+/** What a call takes from its task when it does not say. */
+export type CallDefaults = Pick<ResolvedTaskConfig, 'streamWindow' | 'priority'>
+
+export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   prev: Call | undefined = undefined
   next: Call | undefined = undefined
   list: LinkedList<Call> | undefined = undefined
@@ -76,6 +83,11 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
   readonly onProgress: ((value: unknown) => void) | undefined
   /** The stream's window (its worker's initial credit); sent only with calls that may stream. */
   readonly window: number
+  /** Its priority level (0 highest), and when it joined the queue, for aging. */
+  priority: PriorityLevel
+  queuedSince: number
+  /** Its priority follows its `TaskSignal`'s (it was given none of its own). */
+  readonly followsSignal: boolean
 
   constructor(
     readonly owner: CallOwner,
@@ -84,7 +96,7 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
     readonly method: string,
     public args: unknown[] | undefined,
     options: ResolvedDispatchOptions | undefined,
-    defaultWindow: number,
+    defaults: CallDefaults,
   ) {
     this.key = options?.key
     this.signal = options?.signal
@@ -92,8 +104,17 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
     this.transferResult = options?.transferResult ?? true
     this.trace = options?.trace
     this.onProgress = options?.onProgress
-    this.window = options?.streamWindow ?? defaultWindow
-    this.createdAt = this.enqueuedAt = performance.now()
+    this.window = options?.streamWindow ?? defaults.streamWindow
+    const own = options?.priority
+    const signalled = own === undefined ? priorityOf(this.signal) : undefined
+    this.followsSignal = signalled !== undefined
+    this.priority = priorityLevel(own ?? signalled ?? PRIORITIES[defaults.priority]!)
+    this.createdAt = this.enqueuedAt = this.queuedSince = performance.now()
+  }
+
+  /** Its `TaskSignal`'s priority changed (only signals it follows report to it). */
+  onSignalPriority(priority: TaskPriority): void {
+    if (this.followsSignal) this.owner.reprioritize(this, priorityLevel(priority))
   }
 
   /** The caller's signal aborted. */
@@ -104,6 +125,18 @@ export class Call implements Linked<Call>, KeyWatcher, SignalWatcher {
   /** The call's key was aborted. */
   onKeyAborted(reason: unknown): void {
     this.owner.cancel(this, reason, 'abort')
+  }
+}
+
+/** A `TaskSignal`'s priority (Scheduler API), or undefined for a plain `AbortSignal`. */
+export function priorityOf(signal: AbortSignal | undefined): TaskPriority | undefined {
+  if (signal === undefined) return undefined
+  try {
+    const priority = (signal as { priority?: unknown }).priority
+    return PRIORITIES.includes(priority as TaskPriority) ? (priority as TaskPriority) : undefined
+  } catch {
+    // A getter of the app's own that throws: a plain signal, then.
+    return undefined
   }
 }
 

@@ -4,27 +4,35 @@
  * asks it what to do and carries the answer out.
  *
  * A call moves waiting → pending → in flight:
- * - waiting: the caller is held before admission (`block` only), FIFO;
+ * - waiting: the caller is held before admission (`block` only);
  * - pending: admitted, queued for a worker, at most `maxQueueDepth` of them;
  * - in flight: on a worker, at most `maxInFlight` of them.
+ *
+ * Waiting and pending calls are ordered by priority, oldest first within one, with aging (see
+ * `priority-lists.ts`). Under a lossy policy a full queue makes room by priority: the lowest
+ * priority present goes first, and a newcomer is refused only if nothing queued ranks below it.
  */
 
 import type { QueuePolicy } from '../options.js'
-import { type Linked, LinkedList } from './linked-list.js'
+import { type Prioritized, type PriorityLevel, PriorityLists } from './priority-lists.js'
 
 export interface QueueLimits {
   maxInFlight: number
   maxQueueDepth: number
   policy: QueuePolicy
+  /** A waiting call rises one priority level per this many ms; 0 turns aging off. */
+  agingMs: number
+  /** `performance.now()`, or a test's clock. */
+  now?: () => number
 }
 
 /** What {@link DispatchQueue.offer} did with an incoming item. */
 export type Admission<T> =
   | { outcome: 'pending' }
   | { outcome: 'waiting' }
-  /** `reject` / `drop-latest`: the incoming item was refused. */
+  /** `reject` / `drop-latest`, or `drop-oldest` when everything queued outranks it: refused. */
   | { outcome: 'refused' }
-  /** `drop-oldest`: the incoming item is pending; `evicted` was removed to make room. */
+  /** The incoming item is pending; `evicted` was removed to make room. */
   | { outcome: 'evicted'; evicted: T }
 
 // Admissions without a payload are shared constants: offer() is on every call's path.
@@ -32,12 +40,17 @@ const PENDING = { outcome: 'pending' } as const
 const WAITING = { outcome: 'waiting' } as const
 const REFUSED = { outcome: 'refused' } as const
 
-export class DispatchQueue<T extends Linked<T>> {
-  readonly waiting = new LinkedList<T>()
-  readonly pending = new LinkedList<T>()
-  inFlight = 0
+const clock = () => performance.now()
 
-  constructor(readonly limits: QueueLimits) {}
+export class DispatchQueue<T extends Prioritized<T>> {
+  readonly waiting = new PriorityLists<T>()
+  readonly pending = new PriorityLists<T>()
+  inFlight = 0
+  readonly #now: () => number
+
+  constructor(readonly limits: QueueLimits) {
+    this.#now = limits.now ?? clock
+  }
 
   /**
    * Free in-flight capacity counts as room: a call that could start right away is never refused
@@ -55,19 +68,21 @@ export class DispatchQueue<T extends Linked<T>> {
       this.pending.push(item)
       return PENDING
     }
-    switch (this.limits.policy) {
-      case 'block':
-        this.waiting.push(item)
-        return WAITING
-      case 'drop-oldest': {
-        const evicted = this.pending.shift()
-        if (!evicted) return REFUSED
-        this.pending.push(item)
-        return { outcome: 'evicted', evicted }
-      }
-      default:
-        return REFUSED
+    const policy = this.limits.policy
+    if (policy === 'block') {
+      this.waiting.push(item)
+      return WAITING
     }
+    const lowest = this.pending.lowest()
+    // Under drop-oldest a call of the newcomer's own priority may go; under reject and
+    // drop-latest only one that ranks below it.
+    const evictable = policy === 'drop-oldest' ? lowest >= item.priority : lowest > item.priority
+    if (lowest === -1 || !evictable) return REFUSED
+    const list = this.pending.lists[lowest]
+    const evicted = (policy === 'drop-oldest' ? list.head : list.tail)!
+    list.remove(evicted)
+    this.pending.push(item)
+    return { outcome: 'evicted', evicted }
   }
 
   /** Whether {@link take} would return an item. */
@@ -75,10 +90,10 @@ export class DispatchQueue<T extends Linked<T>> {
     return this.pending.size > 0 && this.inFlight < this.limits.maxInFlight
   }
 
-  /** Moves the oldest pending item in flight, or returns undefined if it may not go yet. */
+  /** Moves the next pending item in flight, or returns undefined if it may not go yet. */
   take(): T | undefined {
     if (!this.canDispatch) return undefined
-    const item = this.pending.shift()!
+    const item = this.pending.shift(this.#clockFor(this.pending), this.limits.agingMs)!
     this.inFlight++
     this.#admitWaiting()
     return item
@@ -90,7 +105,7 @@ export class DispatchQueue<T extends Linked<T>> {
     this.#admitWaiting()
   }
 
-  /** Puts an in-flight item back at the head of pending (its worker died; it will run again). */
+  /** Puts an in-flight item back at the head of its priority (its worker died; it runs again). */
   requeue(item: T): void {
     this.inFlight--
     this.pending.unshift(item)
@@ -102,15 +117,45 @@ export class DispatchQueue<T extends Linked<T>> {
     else this.waiting.remove(item)
   }
 
-  /** Empties the queue (shutdown), returning every waiting and pending item, oldest first. */
+  /**
+   * A queued item's priority changed: it joins the back of its new priority, and its aging starts
+   * again. False if it is not queued (in flight, or settled).
+   */
+  reprioritize(item: T, priority: PriorityLevel): boolean {
+    const lists = this.pending.has(item)
+      ? this.pending
+      : this.waiting.has(item)
+        ? this.waiting
+        : undefined
+    if (lists === undefined) return false
+    lists.remove(item)
+    item.priority = priority
+    item.queuedSince = this.#now()
+    lists.push(item)
+    return true
+  }
+
+  /** Empties the queue (shutdown), returning every waiting and pending item. */
   drain(): T[] {
     const items = [...this.pending, ...this.waiting]
     for (const item of items) item.list?.remove(item)
     return items
   }
 
-  /** Moves waiting items into pending while there is room. */
+  /** Moves waiting items into pending while there is room, the next by priority first. */
   #admitWaiting(): void {
-    while (this.waiting.size > 0 && this.#room > 0) this.pending.push(this.waiting.shift()!)
+    const { waiting, pending } = this
+    if (waiting.size === 0) return
+    const now = this.#clockFor(waiting)
+    while (waiting.size > 0 && this.#room > 0)
+      pending.push(waiting.shift(now, this.limits.agingMs)!)
+  }
+
+  /** The time, when the choice depends on it: aging on, and more than one priority queued. */
+  #clockFor(lists: PriorityLists<T>): number {
+    if (!(this.limits.agingMs > 0)) return 0
+    const [a, b, c] = lists.lists
+    const levels = (a.size > 0 ? 1 : 0) + (b.size > 0 ? 1 : 0) + (c.size > 0 ? 1 : 0)
+    return levels > 1 ? this.#now() : 0
   }
 }

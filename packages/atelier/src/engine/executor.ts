@@ -27,6 +27,7 @@ import { askAbout, lostAnswerError, queryAnswers } from './lost-messages.js'
 import { Operations } from './operations.js'
 import { Pool } from './pool.js'
 import { postCall } from './post-call.js'
+import type { PriorityLevel } from './priority-lists.js'
 import { deliverProgress } from './progress.js'
 import { describeDepths, describeSizes, describeState } from './state.js'
 import { answerFor, endOf, grantCredit, receiveChunks } from './streams.js'
@@ -68,6 +69,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
       maxInFlight: config.maxInFlight,
       maxQueueDepth: config.maxQueueDepth,
       policy: config.queuePolicy,
+      agingMs: config.priorityAgingMs,
     })
     this.#desk = new CallDesk(this, config, bus, keys, this.#queue)
     this.#balancer = createBalancer(config.balancer)
@@ -104,7 +106,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
     args: unknown[],
     options: ResolvedDispatchOptions | undefined,
   ): Promise<unknown> {
-    const call = new Call(this, this.#nextCallId++, method, args, options, this.config.streamWindow)
+    const call = new Call(this, this.#nextCallId++, method, args, options, this.config)
     const promise = answerFor(this, call, this.#streaming)
     // Inline rather than through `#ops.run`: no closure per call on the hot path.
     if (!this.#ops.open()) {
@@ -150,6 +152,14 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
   cancel(call: Call, reason: unknown, kind: CallOutcome): void {
     if (call.settled) return
     this.#ops.run(() => this.#cancel(call, reason, kind))
+  }
+
+  /** A queued call's priority changed (its `TaskSignal`'s did): it is re-ordered. */
+  reprioritize(call: Call, priority: PriorityLevel): void {
+    if (call.settled) return
+    this.#ops.run(() => {
+      if (!call.settled) this.#queue.reprioritize(call, priority)
+    })
   }
 
   #cancel(call: Call, reason: unknown, kind: CallOutcome): void {

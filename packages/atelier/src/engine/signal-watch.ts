@@ -4,22 +4,52 @@
  * duplicates), so a thousand calls sharing a signal would cost a million steps.
  */
 
-/** A call that a signal's abort cancels. */
+import type { TaskPriority } from '../priority.js'
+
+/** A call that a signal's abort cancels, and a `TaskSignal`'s priority change re-orders. */
 export interface SignalWatcher {
   onSignalAborted(reason: unknown): void
+  onSignalPriority(priority: TaskPriority): void
+}
+
+/** A `TaskSignal` (Scheduler API) says its priority and when it changes. */
+function isTaskSignal(signal: AbortSignal): boolean {
+  try {
+    return typeof (signal as { priority?: unknown }).priority === 'string'
+  } catch {
+    return false
+  }
 }
 
 class SignalGroup implements EventListenerObject {
   readonly watchers = new Set<SignalWatcher>()
-  constructor(readonly signal: AbortSignal) {}
+  constructor(
+    readonly signal: AbortSignal,
+    readonly prioritized: boolean,
+  ) {}
 
-  handleEvent(): void {
+  handleEvent(event: Event): void {
+    if (event.type === 'prioritychange') {
+      const priority = (this.signal as { priority?: TaskPriority }).priority!
+      for (const watcher of [...this.watchers]) watcher.onSignalPriority(priority)
+      return
+    }
     groups.delete(this.signal)
-    this.signal.removeEventListener('abort', this)
+    this.unlisten()
     const watchers = [...this.watchers]
     this.watchers.clear()
     const reason: unknown = this.signal.reason
     for (const watcher of watchers) watcher.onSignalAborted(reason)
+  }
+
+  listen(): void {
+    this.signal.addEventListener('abort', this)
+    if (this.prioritized) this.signal.addEventListener('prioritychange', this)
+  }
+
+  unlisten(): void {
+    this.signal.removeEventListener('abort', this)
+    if (this.prioritized) this.signal.removeEventListener('prioritychange', this)
   }
 }
 
@@ -29,9 +59,9 @@ const groups = new WeakMap<AbortSignal, SignalGroup>()
 export function watchSignal(signal: AbortSignal, watcher: SignalWatcher): void {
   let group = groups.get(signal)
   if (group === undefined) {
-    group = new SignalGroup(signal)
+    group = new SignalGroup(signal, isTaskSignal(signal))
     groups.set(signal, group)
-    signal.addEventListener('abort', group)
+    group.listen()
   }
   group.watchers.add(watcher)
 }
@@ -40,5 +70,5 @@ export function unwatchSignal(signal: AbortSignal, watcher: SignalWatcher): void
   const group = groups.get(signal)
   if (group === undefined || !group.watchers.delete(watcher) || group.watchers.size > 0) return
   groups.delete(signal)
-  signal.removeEventListener('abort', group)
+  group.unlisten()
 }

@@ -5,8 +5,8 @@ import type { ResolvedTaskConfig } from '../options.js'
 import type { CrashRecord, TaskState } from '../task-state.js'
 import type { Call } from './call.js'
 import type { DispatchQueue } from './dispatch-queue.js'
-import type { Linked } from './linked-list.js'
 import type { Pool, PoolCounts } from './pool.js'
+import type { Prioritized } from './priority-lists.js'
 
 /** What only the executor knows. */
 export interface ExecutorStatus {
@@ -17,7 +17,7 @@ export interface ExecutorStatus {
   totalDispatched: number
 }
 
-export function describeState<T extends Linked<T>>(
+export function describeState<T extends Prioritized<T>>(
   config: ResolvedTaskConfig,
   queue: DispatchQueue<T>,
   { live, busy, backingOff, loads }: PoolCounts,
@@ -45,10 +45,15 @@ export function describeState<T extends Linked<T>>(
     maxQueueDepth: config.maxQueueDepth,
     queuePolicy: config.queuePolicy,
     queueDepthByWorker: loads,
+    pendingByPriority: {
+      'user-blocking': queue.pending.lists[0].size,
+      'user-visible': queue.pending.lists[1].size,
+      background: queue.pending.lists[2].size,
+    },
   }
 }
 
-export function describeDepths<T extends Linked<T>>(
+export function describeDepths<T extends Prioritized<T>>(
   queue: DispatchQueue<T>,
   { live, busy }: PoolCounts,
 ): TaskDepths {

@@ -6,6 +6,7 @@
 import { epoch, type SpanEvent, toEventError } from '../events.js'
 import type { CallFacts, TaskFacts } from '../facts.js'
 import { type CallOutcome, OUTCOMES } from '../outcomes.js'
+import { PRIORITIES } from '../priority.js'
 
 export interface SpanRecorderOptions {
   sampleRate: number
@@ -41,6 +42,7 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       taskType: type,
       method: call.method,
       attemptCount: call.attempts,
+      priority: PRIORITIES[call.priority]!,
       durationMs: end - call.createdAt,
       status: outcome.status,
     }

@@ -27,8 +27,9 @@ function setup(window: number, method = 'tiles') {
       stream.finish(false, reason, kind)
     },
     graceExpired() {},
+    reprioritize() {},
   }
-  const call = new Call(engine, 1, method, [], undefined, window)
+  const call = new Call(engine, 1, method, [], undefined, { streamWindow: window, priority: 1 })
   const stream = new CallStream(engine, call)
   /** What a producer respecting credit may send. */
   const send = (values: unknown[]) => {

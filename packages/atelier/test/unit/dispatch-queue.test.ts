@@ -1,22 +1,23 @@
 import { describe, expect, it } from 'vitest'
 import { DispatchQueue, type QueueLimits } from '../../src/engine/dispatch-queue.js'
-import type { Linked, LinkedList } from '../../src/engine/linked-list.js'
+import type { Prioritized } from '../../src/engine/priority-lists.js'
 import type { QueuePolicy } from '../../src/options.js'
 import { mulberry32 } from '../support/random.js'
 
-interface Item extends Linked<Item> {
+interface Item extends Prioritized<Item> {
   id: number
 }
 
+/** An item of the default priority (user-visible): these tests are about one priority. */
 function item(id: number): Item {
-  return { prev: undefined, next: undefined, list: undefined, id }
+  return { prev: undefined, next: undefined, list: undefined, id, priority: 1, queuedSince: 0 }
 }
 
 function items(count: number, from = 1): Item[] {
   return Array.from({ length: count }, (_, i) => item(from + i))
 }
 
-function ids(list: LinkedList<Item>): number[] {
+function ids(list: Iterable<Item>): number[] {
   return [...list].map((i) => i.id)
 }
 
@@ -25,7 +26,7 @@ function queue(
   maxInFlight: number,
   maxQueueDepth: number,
 ): DispatchQueue<Item> {
-  return new DispatchQueue<Item>({ policy, maxInFlight, maxQueueDepth })
+  return new DispatchQueue<Item>({ policy, maxInFlight, maxQueueDepth, agingMs: 0 })
 }
 
 const POLICIES: readonly QueuePolicy[] = ['block', 'reject', 'drop-latest', 'drop-oldest']
@@ -239,7 +240,7 @@ describe('DispatchQueue: dispatch', () => {
     q.requeue(a!)
     expect(q.inFlight).toBe(0)
     expect(ids(q.pending)).toEqual([1, 2, 3])
-    expect(a!.list).toBe(q.pending)
+    expect(a!.list).toBe(q.pending.lists[1])
     expect(q.take()).toBe(a)
   })
 
@@ -432,7 +433,7 @@ function runProperty(limits: QueueLimits, seed: number, steps: number): Record<s
       check(!seen.has(i), `item ${i.id} twice`)
       seen.add(i)
       check(status.get(i) === 'waiting', `item ${i.id} waiting, recorded ${status.get(i)}`)
-      check(i.list === q.waiting, `item ${i.id} in waiting has the wrong list`)
+      check(q.waiting.has(i), `item ${i.id} in waiting has the wrong list`)
       // Waiting is FIFO: items only ever join at the tail, so ids ascend.
       check(i.id > lastWaitingId, `waiting out of order at ${i.id}`)
       lastWaitingId = i.id
@@ -441,7 +442,7 @@ function runProperty(limits: QueueLimits, seed: number, steps: number): Record<s
       check(!seen.has(i), `item ${i.id} twice`)
       seen.add(i)
       check(status.get(i) === 'pending', `item ${i.id} pending, recorded ${status.get(i)}`)
-      check(i.list === q.pending, `item ${i.id} in pending has the wrong list`)
+      check(q.pending.has(i), `item ${i.id} in pending has the wrong list`)
     }
     for (const i of inFlight) {
       check(!seen.has(i), `item ${i.id} in flight and queued`)
@@ -471,13 +472,13 @@ function runProperty(limits: QueueLimits, seed: number, steps: number): Record<s
       switch (admission.outcome) {
         case 'pending':
           check(hadRoom, 'admitted without room')
-          check(q.pending.tail === incoming, 'admitted item is not the pending tail')
+          check(q.pending.lists[1].tail === incoming, 'admitted item is not the pending tail')
           setStatus(incoming, 'pending')
           break
         case 'waiting':
           check(policy === 'block', 'waiting outside block')
           check(!hadRoom, 'made to wait although there was room')
-          check(q.waiting.tail === incoming, 'waiting item is not the waiting tail')
+          check(q.waiting.lists[1].tail === incoming, 'waiting item is not the waiting tail')
           setStatus(incoming, 'waiting')
           break
         case 'refused':
@@ -534,7 +535,7 @@ function runProperty(limits: QueueLimits, seed: number, steps: number): Record<s
       inFlight.delete(crashed)
       q.requeue(crashed)
       setStatus(crashed, 'pending')
-      check(q.pending.head === crashed, 'requeued item is not the pending head')
+      check(q.pending.lists[1].head === crashed, 'requeued item is not the pending head')
       check(q.inFlight === inFlightBefore - 1, 'requeue did not free a slot')
       check(sameOrder([...q.waiting], waitingBefore), 'requeue changed waiting')
     } else if (r < 0.995) {
@@ -590,7 +591,7 @@ describe('DispatchQueue: randomized invariants', () => {
     '$policy, maxInFlight $maxInFlight, maxQueueDepth $maxQueueDepth',
     ({ policy, maxInFlight, maxQueueDepth }) => {
       for (const seed of [1, 42, 2024]) {
-        const ops = runProperty({ policy, maxInFlight, maxQueueDepth }, seed, 3000)
+        const ops = runProperty({ policy, maxInFlight, maxQueueDepth, agingMs: 0 }, seed, 3000)
         // The walk must actually exercise the interesting paths.
         expect(ops['offer:pending']).toBeGreaterThan(0)
         expect(ops.take).toBeGreaterThan(0)

@@ -30,6 +30,7 @@ function watcher(log: unknown[] = []): SignalWatcher & { heard: unknown[] } {
   const heard: unknown[] = []
   return {
     heard,
+    onSignalPriority() {},
     onSignalAborted(reason) {
       heard.push(reason)
       log.push(reason)
@@ -88,6 +89,7 @@ describe('watchSignal', () => {
     const log: unknown[] = []
     const others = Array.from({ length: 3 }, () => watcher(log))
     const meddler: SignalWatcher = {
+      onSignalPriority() {},
       onSignalAborted(reason) {
         log.push(`meddler:${String(reason)}`)
         for (const other of others) unwatchSignal(controller.signal, other)

@@ -54,6 +54,8 @@ describe('resolveTaskConfig: defaults', () => {
       cancelGraceMs: undefined,
       connectTimeoutMs: 10_000,
       streamWindow: 16,
+      priority: 1,
+      priorityAgingMs: 500,
     })
     expect(resolved.worker).toBe(worker)
     expect(resolved.keyOfMethod('anything')).toBeUndefined()
@@ -140,6 +142,8 @@ describe('resolveTaskConfig: defaults', () => {
       cancelGraceMs: 50,
       connectTimeoutMs: 30_000,
       streamWindow: 4,
+      priority: 'background',
+      priorityAgingMs: 0,
     })
     expect(resolved).toEqual({
       type: 'parallel',
@@ -160,6 +164,8 @@ describe('resolveTaskConfig: defaults', () => {
       cancelGraceMs: 50,
       connectTimeoutMs: 30_000,
       streamWindow: 4,
+      priority: 2,
+      priorityAgingMs: 0,
     })
     expect(resolved.keyOfMethod('resize')).toBe(keyOf)
   })
@@ -429,6 +435,31 @@ describe('resolveTaskConfig: invalid options', () => {
     expectThrows(() => resolve({ streamWindow }), kind, message)
   })
 
+  it.each(['user-blocking', 'user-visible', 'background'] as const)('priority %s', (priority) => {
+    expect(resolve({ priority }).priority).toBe(
+      ['user-blocking', 'user-visible', 'background'].indexOf(priority),
+    )
+  })
+
+  it('priority and priorityAgingMs: refused values name the option', () => {
+    expectThrows(
+      () => resolve({ priority: 'urgent' }),
+      TypeError,
+      'priority must be one of "user-blocking", "user-visible", "background", received "urgent"',
+    )
+    expectThrows(
+      () => resolve({ priorityAgingMs: -1 }),
+      RangeError,
+      'priorityAgingMs must be a number of milliseconds >= 0, received -1',
+    )
+  })
+
+  it('priorityAgingMs: 0 and Infinity turn aging off', () => {
+    expect(resolve({ priorityAgingMs: 0 }).priorityAgingMs).toBe(0)
+    expect(resolve({ priorityAgingMs: Infinity }).priorityAgingMs).toBe(0)
+    expect(resolve({ priorityAgingMs: 250 }).priorityAgingMs).toBe(250)
+  })
+
   it('connectTimeoutMs defaults to 10 s', () => {
     expect(resolve().connectTimeoutMs).toBe(10_000)
     expect(resolve({ connectTimeoutMs: 250 }).connectTimeoutMs).toBe(250)
@@ -612,7 +643,7 @@ describe('resolveTaskConfig: unknown option names', () => {
       error = caught
     }
     expect((error as Error).message).toBe(
-      'defineTask has no option "colour" (options: type, worker, init, poolSize, keyOf, timeoutMs, crashPolicy, crashMaxRetries, taskName, taskId, maxInFlight, maxQueueDepth, queuePolicy, balancer, idleTimeoutMs, cancelGraceMs, connectTimeoutMs, streamWindow)',
+      'defineTask has no option "colour" (options: type, worker, init, poolSize, keyOf, timeoutMs, crashPolicy, crashMaxRetries, taskName, taskId, maxInFlight, maxQueueDepth, queuePolicy, balancer, idleTimeoutMs, cancelGraceMs, connectTimeoutMs, streamWindow, priority, priorityAgingMs)',
     )
   })
 })
@@ -654,6 +685,10 @@ describe('resolveDispatchOptions (task.with)', () => {
     [null, 'with() needs an options object, received null'],
     [{ onProgress: 'log' }, 'with(): onProgress must be a function, received "log"'],
     [{ streamWindow: '4' }, 'with(): streamWindow must be a number, received "4"'],
+    [
+      { priority: 'high' },
+      'with(): priority must be one of "user-blocking", "user-visible", "background", received "high"',
+    ],
   ])('%o is refused naming the option', (options, message) => {
     expectThrows(() => resolveDispatchOptions(options), TypeError, message)
   })
@@ -667,12 +702,15 @@ describe('resolveDispatchOptions (task.with)', () => {
     expectThrows(() => resolveDispatchOptions({ streamWindow }), RangeError, message)
   })
 
-  it('keeps onProgress and streamWindow', () => {
+  it('keeps onProgress, streamWindow and priority', () => {
     const onProgress = () => {}
-    expect(resolveDispatchOptions({ onProgress, streamWindow: 3 })).toEqual({
-      onProgress,
-      streamWindow: 3,
-    })
+    expect(resolveDispatchOptions({ onProgress, streamWindow: 3, priority: 'background' })).toEqual(
+      {
+        onProgress,
+        streamWindow: 3,
+        priority: 'background',
+      },
+    )
   })
 
   it('a misspelt option is refused with a suggestion', () => {
