@@ -2,12 +2,11 @@
  * Queued calls by priority, in the Scheduler API's three levels, with aging: one FIFO list per
  * priority, so every operation is O(1) whatever the depth.
  *
- * The next call to go is the one with the highest effective priority, the oldest first among
- * equals. A call's effective priority rises one level for every `agingMs` it has waited, so a
- * `background` call behind an endless stream of `user-blocking` ones reaches their level after
- * 2 × `agingMs` and, older than those that came after it, goes before them. Only the head of each
- * list can be the next: within one list the head is the oldest, so it has aged the most and wins
- * any tie. Picking the next call therefore compares three heads.
+ * Within one priority, calls go first come first served. Across priorities, the next call is the
+ * head with the highest effective priority, the older first among equals. A call's effective
+ * priority rises one level for every `agingMs` it has waited, so a `background` call behind an
+ * endless stream of `user-blocking` ones reaches their level after 2 × `agingMs` and, older than
+ * those that came after it, goes before them. Picking the next call compares three heads.
  */
 
 import { type Linked, LinkedList } from './linked-list.js'

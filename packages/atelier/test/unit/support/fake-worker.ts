@@ -14,6 +14,8 @@ export class FakeWorker {
   /** While set, calls are kept (in `held`) instead of answered. */
   holding = false
   readonly held: number[] = []
+  /** The arguments of every call received, in the order received. */
+  readonly received: unknown[][] = []
 
   constructor() {
     FakeWorker.spawned.push(this)
@@ -28,6 +30,7 @@ export class FakeWorker {
     if (this.terminated) return
     if (Array.isArray(message) && message[0] === 'atelier:call') {
       const id = message[1] as number
+      this.received.push(message[3] as unknown[])
       if (this.holding) this.held.push(id)
       else this.#answer(['atelier:result', id, 'ok'])
     } else if ((message as { type?: string }).type === 'APPLY') {
