@@ -126,6 +126,34 @@ describe('priorities', () => {
     await Promise.all(pending)
   })
 
+  test('with the defaults, a background call goes within 2 s of an endless user-blocking stream', async () => {
+    const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+    const spans: SpanEvent[] = []
+    runtime.subscribeEvents((event: RuntimeEvent) => {
+      if (event.kind === 'span' && event.priority === 'background') spans.push(event)
+    })
+    const { task } = define({ type: 'singleton', maxQueueDepth: 1000 }, runtime)
+    await task.startWorkers()
+    const urgent = task.with({ priority: 'user-blocking' })
+    const pending: Promise<unknown>[] = [urgent.echo('u'), urgent.echo('u')]
+    let backgroundDone = false
+    const background = task
+      .with({ priority: 'background' })
+      .echo('bg')
+      .then(() => {
+        backgroundDone = true
+      })
+    while (!backgroundDone) {
+      await pending.shift()
+      pending.push(urgent.echo('u'))
+    }
+    await Promise.all([background, ...pending])
+    const wait = spans[0]!.queueWaitMs!
+    // It aged past the stream (two levels at 500 ms each), not because the stream ran dry.
+    expect(wait).toBeGreaterThanOrEqual(1000)
+    expect(wait).toBeLessThan(2000)
+  })
+
   test('drop-oldest evicts the oldest call of the lowest priority present', async () => {
     const { task, run, free } = await busySingleton({
       maxQueueDepth: 2,
