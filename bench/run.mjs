@@ -6,6 +6,9 @@
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), BENCH_TIMEOUT_MS (per scenario,
 // default 10 minutes), BENCH_QUERY (extra query parameters for every scenario, e.g.
 // `rounds=3&calls=1000`, for a quick try; the charts and latest.json then show that run).
+//
+// The `node` scenario runs in Node rather than in the page: bench/node/launch.mjs bundles and
+// runs it (see bench/README.md); it prints and saves its result like the others.
 
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -15,6 +18,7 @@ import { chromium } from 'playwright'
 import { build, preview } from 'vite'
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs'
 import { writeCharts } from './chart.mjs'
+import { NODE_SCENARIO, runNodeScenario } from './node/launch.mjs'
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url))
 const APP = path.join(BENCH, 'app')
@@ -36,6 +40,7 @@ async function main() {
   const known = (await readdir(path.join(APP, 'scenarios')))
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
     .map((file) => file.slice(0, -3))
+    .concat(NODE_SCENARIO)
     .sort()
   const asked = process.argv.slice(2).filter((arg) => arg !== '--')
   const unknown = asked.filter((name) => !known.includes(name))
@@ -44,43 +49,50 @@ async function main() {
     return 1
   }
   const selected = asked.length > 0 ? asked : known
+  // No page to build nor browser to launch for a run of the Node scenario alone.
+  const inPage = selected.some((name) => name !== NODE_SCENARIO)
 
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-bench-'))
   let server
   let browser
+  let base
   try {
-    console.log('Building bench/app (production)…')
-    await build({
-      root: APP,
-      configFile: false,
-      mode: 'production',
-      logLevel: 'warn',
-      publicDir: false,
-      build: { outDir, emptyOutDir: true, reportCompressedSize: false },
-      worker: { format: 'es' },
-    })
+    if (inPage) {
+      console.log('Building bench/app (production)…')
+      await build({
+        root: APP,
+        configFile: false,
+        mode: 'production',
+        logLevel: 'warn',
+        publicDir: false,
+        build: { outDir, emptyOutDir: true, reportCompressedSize: false },
+        worker: { format: 'es' },
+      })
 
-    server = await preview({
-      root: APP,
-      configFile: false,
-      mode: 'production',
-      logLevel: 'warn',
-      build: { outDir },
-      preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
-    })
-    const { port } = server.httpServer.address()
-    const base = `http://127.0.0.1:${port}/`
+      server = await preview({
+        root: APP,
+        configFile: false,
+        mode: 'production',
+        logLevel: 'warn',
+        build: { outDir },
+        preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
+      })
+      const { port } = server.httpServer.address()
+      base = `http://127.0.0.1:${port}/`
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    }
     const environment = {
-      chromium: browser.version(),
+      ...(browser ? { chromium: browser.version() } : {}),
       node: process.version,
       os: `${os.type()} ${os.release()} ${os.arch()}`,
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model,
     }
     console.log(
-      `Serving ${base} · Chromium ${environment.chromium} (headless) · ${environment.cpus} cores\n`,
+      browser
+        ? `Serving ${base} · Chromium ${environment.chromium} (headless) · ${environment.cpus} cores\n`
+        : `Node ${environment.node} · ${environment.cpus} cores\n`,
     )
 
     const results = {}
@@ -89,10 +101,19 @@ async function main() {
       console.log(`▶ ${name}`)
       const started = performance.now()
       try {
-        const result = await runScenario(browser, base, name)
+        const inNode = name === NODE_SCENARIO
+        const result = inNode
+          ? await runNodeScenario({ query: EXTRA_QUERY, timeoutMs: SCENARIO_TIMEOUT_MS })
+          : await runScenario(browser, base, name)
         const seconds = ((performance.now() - started) / 1000).toFixed(1)
         console.log(formatResult(result, seconds))
-        results[name] = { ...result, ranAt: new Date().toISOString(), environment }
+        // The Node scenario runs no browser: its entry records no Chromium.
+        const { chromium: _, ...nodeEnvironment } = environment
+        results[name] = {
+          ...result,
+          ranAt: new Date().toISOString(),
+          environment: inNode ? nodeEnvironment : environment,
+        }
       } catch (error) {
         failed++
         console.error(`✗ ${name} failed: ${error instanceof Error ? error.message : error}\n`)
