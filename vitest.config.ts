@@ -36,6 +36,34 @@ export default defineConfig({
         },
       },
       {
+        // The runtime matrix (test/runtimes): one behaviour suite, run by Node, Deno and Bun as
+        // child processes with their own workers...
+        test: {
+          name: 'runtimes',
+          environment: 'node',
+          include: ['packages/*/test/runtimes/runtimes.test.ts'],
+          testTimeout: 200_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // ...and in Chromium, with web Workers.
+        test: {
+          name: 'runtimes-chromium',
+          include: ['packages/*/test/runtimes/chromium.test.ts'],
+          testTimeout: 20_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
         // The playground end to end: starts its own Vite server and drives Chromium itself.
         test: {
           name: 'e2e',
