@@ -115,13 +115,13 @@ test('tabs follow the keyboard: arrows, Home and End', async () => {
   expect(await page.getAttribute(byTestId('tab-backpressure'), 'aria-selected')).toBe('true')
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-backpressure')
   await page.keyboard.press('End')
-  expect(await page.getAttribute(byTestId('tab-streaming'), 'aria-selected')).toBe('true')
+  expect(await page.getAttribute(byTestId('tab-priorities'), 'aria-selected')).toBe('true')
   await page.keyboard.press('ArrowRight')
   expect(await page.getAttribute(byTestId('tab-image-pipeline'), 'aria-selected')).toBe('true')
   await page.keyboard.press('ArrowLeft')
   await page.keyboard.press('Home')
   expect(await page.getAttribute(byTestId('tab-image-pipeline'), 'aria-selected')).toBe('true')
-  expect(await page.isHidden('#panel-streaming')).toBe(true)
+  expect(await page.isHidden('#panel-priorities')).toBe(true)
 })
 
 test('image pipeline: thumbnails arrive as images finish', async () => {
@@ -412,6 +412,116 @@ test('streaming: a plain call reports its progress before it settles', async () 
   await expectCardsAgree('#panel-streaming')
 })
 
+/** A duration as the page writes it: "850 ms", "1.23 s". */
+function parseMs(value: string): number {
+  const [, n, unit] = value.match(/^([\d.]+) (m?s)$/) ?? []
+  return n === undefined ? Number.NaN : Number(n) * (unit === 's' ? 1000 : 1)
+}
+
+/** The priorities scenario's clicks, newest first, from the table's data attributes. */
+async function clickRows() {
+  return page.locator(`${byTestId('pr-clicks')} tbody tr:not([hidden])`).evaluateAll((rows) =>
+    rows.map((row) => {
+      const { priority, state, waitMs, fifoMs, ahead } = (row as HTMLElement).dataset
+      return {
+        priority,
+        state,
+        waitMs: waitMs ? Number(waitMs) : Number.NaN,
+        fifoMs: Number(fifoMs),
+        ahead: Number(ahead),
+      }
+    }),
+  )
+}
+
+const batchDone = async () => Number((await text('pr-done')).split(' / ')[0])
+const pendingOf = async (priority: string) =>
+  Number(
+    await page.textContent(
+      `#panel-priorities [data-task="work"] ${byTestId(`lv-pending-${priority}`)}`,
+    ),
+  )
+
+test('priorities: user-blocking clicks overtake a background batch, and the live view counts pending calls by priority', async () => {
+  await openTab('priorities')
+  await page.click(byTestId('pr-start'))
+  // The whole batch is queued at once: the live view counts it under background.
+  await expect.poll(() => pendingOf('background'), WAIT).toBeGreaterThan(100)
+  expect(await pendingOf('user-blocking')).toBe(0)
+  await expect.poll(batchDone, WAIT).toBeGreaterThan(4)
+
+  // Three clicks, each sent once the one before has run.
+  for (let i = 0; i < 3; i++) {
+    await page.click(byTestId('pr-click'))
+    await expect.poll(async () => (await clickRows())[0]?.state, WAIT).toBe('ran')
+  }
+  const blocking = await clickRows()
+  expect(blocking.map((c) => c.priority)).toEqual(Array(3).fill('user-blocking'))
+  const longestWait = parseMs(await text('pr-longest-wait'))
+  for (const click of blocking) {
+    // Hundreds of jobs were queued ahead, seconds of them first come, first served; a click
+    // waited for a worker to finish its job, and no more.
+    expect(click.ahead).toBeGreaterThan(50)
+    expect(click.waitMs, JSON.stringify(click)).toBeLessThan(click.fifoMs / 10)
+    expect(click.waitMs, JSON.stringify(click)).toBeLessThan(longestWait / 5)
+  }
+  const blockingWait = parseMs(await text('pr-ub-wait'))
+  expect(blockingWait).toBeLessThan(longestWait / 5)
+
+  // TaskController: the last job, queued behind the rest, goes next once promoted.
+  await page.click(byTestId('pr-promote'))
+  const promoted = byTestId('pr-promoted')
+  await expect.poll(() => page.getAttribute(promoted, 'data-started-after-ms'), WAIT).toMatch(/\d/)
+  const [, queued] = (await text('pr-promoted')).match(/^Promoted job #300 with (\d+) other/)!
+  expect(Number(queued)).toBeGreaterThan(50)
+  const startedAfter = Number(await page.getAttribute(promoted, 'data-started-after-ms'))
+  expect(startedAfter).toBeLessThan((Number(queued) * 35) / 2 / 10)
+
+  // The same click at the batch's priority: first come, first served, it waits its turn.
+  await page.selectOption(byTestId('pr-priority'), 'background')
+  await page.click(byTestId('pr-click'))
+  await expect
+    .poll(async () => (await clickRows())[0], WAIT)
+    .toMatchObject({ priority: 'background', state: 'queued' })
+  await expect.poll(() => pendingOf('background'), WAIT).toBeGreaterThan(50)
+  // Taller than most: the aging note and the promotion are below the clicks.
+  await page.setViewportSize({ width: WIDE.width, height: 1400 })
+  await screenshot('priorities')
+  await page.setViewportSize(WIDE)
+
+  // A stream of user-blocking clicks faster than the pool runs them: they queue too, and the
+  // live view counts them apart from the batch.
+  await page.selectOption(byTestId('pr-priority'), 'user-blocking')
+  await page.selectOption(byTestId('pr-auto-ms'), '10')
+  await page.click(byTestId('pr-auto'))
+  await expect.poll(() => pendingOf('user-blocking'), WAIT).toBeGreaterThan(0)
+  await page.click(byTestId('pr-auto'))
+  await expectCardsAgree('#panel-priorities')
+
+  // The background click ran once the backlog before it had: far later than any user-blocking one.
+  await expect.poll(() => text('pr-status'), WAIT).toMatch(/^Batch done: 300 jobs in/)
+  await expect.poll(() => text('pr-bg-wait'), WAIT).not.toBe('–')
+  expect(parseMs(await text('pr-bg-wait'))).toBeGreaterThan(10 * blockingWait)
+  await expect.poll(() => pendingOf('background'), WAIT).toBe(0)
+  await page.selectOption(byTestId('pr-auto-ms'), '250')
+})
+
+test('priorities: with priorityAgingMs 500, a batch that has waited a second ranks with a click', async () => {
+  await setNumber('pr-batch', 150)
+  await page.selectOption(byTestId('pr-aging'), '500')
+  await page.click(byTestId('pr-start'))
+  // Two levels in 2 × 500 ms: the batch's waiting jobs rank with a user-blocking click, and
+  // being older they go first.
+  await expect.poll(() => text('pr-rank'), WAIT).toMatch(/rank as user-blocking, like a click/)
+  await page.click(byTestId('pr-click'))
+  await expect.poll(async () => (await clickRows())[0]?.state, WAIT).toBe('ran')
+  const [click] = await clickRows()
+  expect(click!.ahead).toBeGreaterThan(20)
+  // It waited about as long as first come, first served would have made it.
+  expect(click!.waitMs, JSON.stringify(click)).toBeGreaterThan(click!.fifoMs / 2)
+  await expect.poll(() => text('pr-status'), WAIT).toMatch(/^Batch done: 150 jobs in/)
+})
+
 test('on a phone every scenario fits, its dropdowns read whole, and the live view is a tap away', async () => {
   await page.setViewportSize(PHONE)
   for (const id of [
@@ -421,6 +531,7 @@ test('on a phone every scenario fits, its dropdowns read whole, and the live vie
     'crash-recovery',
     'scheduling',
     'streaming',
+    'priorities',
   ]) {
     await openTab(id)
     const panel = `#panel-${id}`

@@ -5,6 +5,7 @@ import { backpressure } from './scenarios/backpressure'
 import { cancellation } from './scenarios/cancellation'
 import { crashRecovery } from './scenarios/crash-recovery'
 import { imagePipeline } from './scenarios/image-pipeline'
+import { priorities } from './scenarios/priorities'
 import type { Scenario, ScenarioHandle } from './scenarios/scenario'
 import { scheduling } from './scenarios/scheduling'
 import { streaming } from './scenarios/streaming'
@@ -18,6 +19,7 @@ const scenarios: Scenario[] = [
   crashRecovery,
   scheduling,
   streaming,
+  priorities,
 ]
 
 const app = document.getElementById('app')!

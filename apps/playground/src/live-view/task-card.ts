@@ -1,9 +1,9 @@
 /**
- * One task in the live view: its status, a queue gauge against its limits, its counters and its
- * worker lanes. Built once per task and updated in place every frame that changed something.
+ * One task in the live view: its status, a queue gauge against its limits, its pending calls by
+ * priority, its counters and its worker lanes. Built once per task and updated in place every frame that changed something.
  */
 
-import { METRICS } from 'atelier'
+import { METRICS, type TaskPriority } from 'atelier'
 import { h, setText } from './dom'
 import { ms } from './format'
 import { drawLanes, type LaneBar, spanBar } from './lanes'
@@ -28,6 +28,12 @@ const BUSY_HINT =
   'Busy: workers with at least one call on them, of the workers alive. In flight counts calls, not workers: a worker can hold several calls when maxInFlight is above the pool size (the lanes show ×2), and a cancelled call whose handler has not stopped yet keeps its worker busy and its in-flight place until it does.'
 const IN_FLIGHT_HINT =
   'Calls on workers, of maxInFlight. A cancelled call still running on its worker keeps its place until the worker lets go of it.'
+
+/** The Scheduler API's priorities, highest first: the order the pending bar stacks them in. */
+const PRIORITIES: readonly TaskPriority[] = ['user-blocking', 'user-visible', 'background']
+
+const PRIORITY_HINT =
+  'Calls waiting for a worker, by their own priority (as given, before aging). A higher priority goes first; running calls are never interrupted.'
 
 const MEANS = [
   [METRICS.taskDuration, 'mean run'],
@@ -54,6 +60,7 @@ export class TaskCard {
   readonly #meters: Record<'inFlight' | 'pending' | 'waiting', Meter>
   readonly #counters = new Map<string, HTMLElement>()
   readonly #outcomes = new Map<CallOutcome, HTMLElement>()
+  readonly #byPriority = new Map<TaskPriority, { count: HTMLElement; segment: HTMLElement }>()
   readonly #canvas = h('canvas', { class: 'lv-lanes', role: 'img' })
 
   constructor() {
@@ -61,6 +68,16 @@ export class TaskCard {
       inFlight: meter('in flight', 'lv-in-flight'),
       pending: meter('pending', 'lv-pending'),
       waiting: meter('waiting', 'lv-waiting'),
+    }
+    // The pending bar is stacked by priority, so a glance tells urgent calls from a backlog:
+    // its fill holds one segment per priority, each as wide as its share of the pending calls.
+    const pendingFill = this.#meters.pending.fill
+    pendingFill.classList.add('lv-meter-stack')
+    for (const priority of PRIORITIES) {
+      const segment = h('span', { class: 'lv-meter-segment', 'data-priority': priority })
+      pendingFill.append(segment)
+      const count = h('dd', { 'data-testid': `lv-pending-${priority}` }, '0')
+      this.#byPriority.set(priority, { count, segment })
     }
     const gauge = h('div', { class: 'lv-gauge' })
     for (const [name, m] of Object.entries(this.#meters)) {
@@ -92,6 +109,26 @@ export class TaskCard {
     for (const [name, label, testid] of WORKER_COUNTERS) {
       this.#counters.set(name, counter(workers, label, testid))
     }
+    const pending = h('dl', {
+      class: 'lv-counters lv-by-priority',
+      'aria-label': 'Pending calls by priority',
+      title: PRIORITY_HINT,
+    })
+    for (const [priority, { count }] of this.#byPriority) {
+      pending.append(
+        h(
+          'div',
+          { class: 'lv-counter' },
+          h(
+            'dt',
+            null,
+            h('span', { class: 'lv-swatch', 'data-priority': priority, 'aria-hidden': 'true' }),
+            priority,
+          ),
+          count,
+        ),
+      )
+    }
     const counters = h(
       'div',
       { class: 'lv-counter-groups' },
@@ -118,7 +155,19 @@ export class TaskCard {
         this.#taskStatus,
         this.#workers,
       ),
-      h('div', { class: 'lv-task-body' }, h('div', { class: 'lv-left' }, gauge, means), counters),
+      h(
+        'div',
+        { class: 'lv-task-body' },
+        // Pending by priority right under the gauge: it is the legend of the pending bar too.
+        h(
+          'div',
+          { class: 'lv-left' },
+          gauge,
+          means,
+          h('div', null, h('p', { class: 'lv-caption' }, 'pending by priority'), pending),
+        ),
+        counters,
+      ),
       this.#canvas,
     )
   }
@@ -143,6 +192,12 @@ export class TaskCard {
     const { inFlight, pending, waiting } = task.levels
     setMeter(this.#meters.inFlight, inFlight, s.maxInFlight, `${inFlight}/${s.maxInFlight}`)
     setMeter(this.#meters.pending, pending, s.maxQueueDepth, `${pending}/${s.maxQueueDepth}`)
+    // Each priority's share of the pending bar, from the same snapshot as its total.
+    for (const [priority, { count, segment }] of this.#byPriority) {
+      const n = s.pendingByPriority[priority]
+      setText(count, n)
+      segment.style.flexGrow = String(n)
+    }
     setMeter(this.#meters.waiting, waiting, Math.max(1, task.waitingPeak), String(waiting))
 
     for (const [name] of [...CALL_COUNTERS, ...WORKER_COUNTERS]) {
