@@ -1,6 +1,7 @@
 /**
  * One task in the live view: its status, a queue gauge against its limits, its pending calls by
- * priority, its counters and its worker lanes. Built once per task and updated in place every frame that changed something.
+ * priority, its counters and its worker lanes. Built once per task and updated in place every
+ * frame that changed something.
  */
 
 import { METRICS, type TaskPriority } from 'atelier'
