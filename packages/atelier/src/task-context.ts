@@ -15,6 +15,14 @@ export interface TaskContext {
    * arrives before the call settles.
    */
   progress(value: unknown): void
+  /**
+   * The call's W3C `traceparent`, when the caller traced it (`with({ trace })`) or called from
+   * within an OpenTelemetry span: extract it (`propagation.extract`) to parent spans made here
+   * in the caller's trace. Undefined otherwise: nothing is sent when tracing is off.
+   */
+  readonly traceparent: string | undefined
+  /** The caller's W3C `tracestate`, when its OpenTelemetry context has one. */
+  readonly tracestate: string | undefined
 }
 
 type AnyFunction = (...args: any[]) => any

@@ -9,6 +9,7 @@ import { TimeoutError } from '../errors.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig, TraceRef } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import { PRIORITIES, priorityLevel, type TaskPriority } from '../priority.js'
+import { activeOtelParent, nextSpanId, traceparent } from '../trace-context.js'
 import type { LinkedList } from './linked-list.js'
 import type { Prioritized, PriorityLevel } from './priority-lists.js'
 import type { SignalWatcher } from './signal-watch.js'
@@ -88,6 +89,14 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   queuedSince: number
   /** Its priority follows its `TaskSignal`'s (it was given none of its own). */
   readonly followsSignal: boolean
+  /**
+   * W3C trace context it carries into its worker, when it has one: from its Atelier trace (its
+   * own span id, which its span then reports), or from the caller's OpenTelemetry span.
+   */
+  traceId: string | undefined = undefined
+  spanId: string | undefined = undefined
+  traceparent: string | undefined = undefined
+  tracestate: string | undefined = undefined
 
   constructor(
     readonly owner: CallOwner,
@@ -110,6 +119,23 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
     this.followsSignal = signalled !== undefined
     this.priority = priorityLevel(own ?? signalled ?? PRIORITIES[defaults.priority]!)
     this.createdAt = this.enqueuedAt = this.queuedSince = performance.now()
+    this.#traceContext()
+  }
+
+  /** Read now, while the caller's context is the active one. Costs a lookup when tracing is off. */
+  #traceContext(): void {
+    const trace = this.trace
+    if (trace !== undefined) {
+      this.traceId = trace.id
+      this.spanId = nextSpanId()
+      this.traceparent = traceparent(trace.id, this.spanId, trace.sampled)
+      return
+    }
+    const parent = activeOtelParent()
+    if (parent === undefined) return
+    this.traceId = parent.traceId
+    this.traceparent = traceparent(parent.traceId, parent.spanId, parent.sampled)
+    this.tracestate = parent.tracestate
   }
 
   /** Its `TaskSignal`'s priority changed (only signals it follows report to it). */

@@ -36,7 +36,13 @@ export function isNodeWorker(value: object): value is NodeWorker {
 
 /** The worker a factory returned, as a slot speaks to it. */
 export function hostWorker(worker: object): HostWorker {
-  return isNodeWorker(worker) ? new NodeWorkerAdapter(worker) : (worker as HostWorker)
+  if (isNodeWorker(worker)) return new NodeWorkerAdapter(worker)
+  if (isBun()) return new BunWorkerAdapter(worker as HostWorker)
+  return worker as HostWorker
+}
+
+function isBun(): boolean {
+  return typeof (globalThis as { Bun?: unknown }).Bun === 'object'
 }
 
 /** The shape of an `error` event that `describeWorkerError` reads. */
@@ -81,6 +87,51 @@ class NodeWorkerAdapter implements HostWorker {
     this.#terminated = true
     // A promise in Node; rejected only if the worker is already gone, which is what we want.
     Promise.resolve(this.worker.terminate()).catch(() => {})
+  }
+
+  ref(): void {
+    this.worker.ref?.()
+  }
+
+  unref(): void {
+    this.worker.unref?.()
+  }
+}
+
+/**
+ * Bun's web Worker: a worker that ends itself (process.exit()) raises no `error`, only `close`
+ * (a Bun event, with the exit code), so `close` is a crash unless we terminated it.
+ */
+class BunWorkerAdapter implements HostWorker {
+  #terminated = false
+
+  constructor(readonly worker: HostWorker) {}
+
+  postMessage(message: unknown, transfer: Transferable[]): void {
+    this.worker.postMessage(message, transfer)
+  }
+
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
+  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void
+  addEventListener(
+    type: 'message' | 'error' | 'messageerror',
+    listener: (event: never) => void,
+  ): void {
+    this.worker.addEventListener(type as 'error', listener as (event: Event) => void)
+    if (type !== 'error') return
+    this.worker.addEventListener('close' as 'error', (event) => {
+      if (this.#terminated) return
+      const code = (event as Event & { code?: unknown }).code
+      const exit = code === undefined ? '' : ` with code ${String(code)}`
+      ;(listener as (event: Event) => void)(
+        errorEvent(`The worker exited${exit} (process.exit()?)`),
+      )
+    })
+  }
+
+  terminate(): void {
+    this.#terminated = true
+    this.worker.terminate()
   }
 
   ref(): void {

@@ -18,7 +18,11 @@ export function postCall(slot: WorkerSlot<Call>, call: Call): boolean {
   // Trailing elements only as far as the last one that is not its default.
   const keep = call.transferResult ? undefined : true
   const progress = call.onProgress !== undefined ? true : undefined
-  if (call.sink !== undefined) message.push(call.key, keep, progress, call.window)
+  const window = call.sink !== undefined ? call.window : undefined
+  if (call.traceparent !== undefined) {
+    message.push(call.key, keep, progress, window, call.traceparent)
+    if (call.tracestate !== undefined) message.push(call.tracestate)
+  } else if (window !== undefined) message.push(call.key, keep, progress, window)
   else if (progress) message.push(call.key, keep, true)
   else if (keep) message.push(call.key, true)
   else if (call.key !== undefined) message.push(call.key)

@@ -19,6 +19,8 @@ export class CallContext implements TaskContext {
     readonly id: number,
     /** Present only when the caller listens (`onProgress`): otherwise reports go nowhere, free. */
     readonly progressChannel: ProgressChannel | undefined,
+    readonly traceparent: string | undefined = undefined,
+    readonly tracestate: string | undefined = undefined,
   ) {}
 
   get aborted(): boolean {

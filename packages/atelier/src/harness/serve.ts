@@ -31,7 +31,8 @@ export type TaskWorker = { readonly [K in ConnectMethod]: () => void }
  * @example serve({ resize(image: ImageData, width: number, ctx: TaskContext) { … } })
  */
 export function serve<H extends object>(handlers: H, endpoint?: HarnessEndpoint): void {
-  createHarness('serve', handlers, endpoint ?? hostEndpoint('serve'))
+  if (endpoint !== undefined) createHarness('serve', handlers, endpoint, false)
+  else createHarness('serve', handlers, hostEndpoint('serve'), true)
 }
 
 /**
@@ -39,7 +40,12 @@ export function serve<H extends object>(handlers: H, endpoint?: HarnessEndpoint)
  * workers written as `expose(createTaskWorker(handlers))`.
  */
 export function createTaskWorker<H extends object>(handlers: H): TaskWorker {
-  const connect = createHarness('createTaskWorker', handlers, hostEndpoint('createTaskWorker'))
+  const connect = createHarness(
+    'createTaskWorker',
+    handlers,
+    hostEndpoint('createTaskWorker'),
+    true,
+  )
   return { __atelierConnect: connect }
 }
 
@@ -61,7 +67,13 @@ function hostEndpoint(caller: string): HarnessEndpoint {
   )
 }
 
-function createHarness(caller: string, handlers: object, port: HarnessEndpoint): () => void {
+/** `hosted`: `port` is this worker's own channel to its parent, not one the app handed us. */
+function createHarness(
+  caller: string,
+  handlers: object,
+  port: HarnessEndpoint,
+  hosted: boolean,
+): () => void {
   if (handlers === null || typeof handlers !== 'object') {
     throw new TypeError(
       `${caller} needs an object of handler functions, received ${handlers === null ? 'null' : typeof handlers}`,
@@ -144,7 +156,7 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
     }
     if (--openQuestions === 0) readSince = undefined
   }
-  reportClose(port)
+  if (hosted) reportEnd(port)
 
   const ready: ReadyMessage = ['atelier:ready', methods, streaming]
   function connect(): void {
@@ -162,7 +174,11 @@ function createHarness(caller: string, handlers: object, port: HarnessEndpoint):
       return
     }
     const progress = message[6] === true ? new ProgressChannel(port, id) : undefined
-    const context = new CallContext(message[4], id, progress)
+    const traceparent = message[8]
+    const context =
+      typeof traceparent === 'string'
+        ? new CallContext(message[4], id, progress, traceparent, stringOr(message[9]))
+        : new CallContext(message[4], id, progress)
     const transferResult = message[5] !== true
     let result: unknown
     let then: unknown
@@ -240,6 +256,10 @@ function notAGeneratorFunction(method: string): string {
   return `The handler "${method}" returned a generator, which cannot be sent back: declare it as a generator function (async *${method}() { … }) to stream what it yields`
 }
 
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
 /** A well-formed call: anything else that claims to be one is ignored, as it names no call. */
 function isCallMessage(message: unknown[]): message is CallMessage {
   const id = message[1]
@@ -254,15 +274,32 @@ function isCallMessage(message: unknown[]): message is CallMessage {
 }
 
 /**
- * A worker that closes itself (`self.close()`) raises no error: its calls would wait for ever.
- * Say so to the executor first, which handles it like a crash.
+ * A worker that ends itself raises no error in every runtime: `self.close()` in a web worker,
+ * `process.exit()` or `Deno.exit()` in Deno's and Bun's web workers go unnoticed by the parent,
+ * and the worker's calls would wait for ever. Each is wrapped to say so first; the executor
+ * handles it like a crash. (Node's `worker_threads` report an exit of their own as well.)
  */
-function reportClose(port: HarnessEndpoint): void {
-  const scope = globalThis as { close?: () => void }
-  if ((port as unknown) !== scope || typeof scope.close !== 'function') return
-  const close = scope.close
-  scope.close = function closeAndReport(this: unknown) {
-    reply(port, ['atelier:closing'])
-    return close.call(this)
+function reportEnd(port: HarnessEndpoint): void {
+  const say = () => reply(port, ['atelier:closing'])
+  const scope = globalThis as {
+    close?: () => void
+    process?: { exit?: (code?: number) => never }
+    Deno?: { exit?: (code?: number) => never }
+  }
+  wrap(scope, 'close', say)
+  if (scope.process) wrap(scope.process, 'exit', say)
+  if (scope.Deno) wrap(scope.Deno, 'exit', say)
+}
+
+function wrap<K extends string>(owner: { [P in K]?: unknown }, name: K, before: () => void): void {
+  const original = owner[name]
+  if (typeof original !== 'function') return
+  try {
+    owner[name] = function reportingEnd(this: unknown, ...args: unknown[]) {
+      before()
+      return original.apply(this, args)
+    } as (typeof owner)[K]
+  } catch {
+    // A frozen namespace: that runtime's exit goes unreported, as before.
   }
 }

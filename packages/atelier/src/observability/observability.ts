@@ -91,7 +91,6 @@ export function createObservability(
   if (typeof measures !== 'boolean') {
     throw new TypeError(`observability.measures must be a boolean, received ${describe(measures)}`)
   }
-  const idPrefix = Math.random().toString(36).slice(2, 8)
   // One record per subscription, so the same function subscribed twice is two subscriptions,
   // and unsubscribing one leaves the other. Replaced, never mutated, while publishing.
   let subscriptions: Subscription[] = []
@@ -112,12 +111,9 @@ export function createObservability(
   }
 
   if (spans.enabled) {
-    bus.on(
-      'settled',
-      createSpanRecorder({ sampleRate: spans.sampleRate, measures, idPrefix, publish }),
-    )
+    bus.on('settled', createSpanRecorder({ sampleRate: spans.sampleRate, measures, publish }))
   }
-  const createTrace = createTraceFactory({ ...spans, measures, idPrefix, publish })
+  const createTrace = createTraceFactory({ ...spans, measures, publish })
 
   return {
     subscribeEvents(listener) {

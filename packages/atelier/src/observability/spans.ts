@@ -7,19 +7,17 @@ import { epoch, type SpanEvent, toEventError } from '../events.js'
 import type { CallFacts, TaskFacts } from '../facts.js'
 import { type CallOutcome, OUTCOMES } from '../outcomes.js'
 import { PRIORITIES } from '../priority.js'
+import { nextSpanId } from '../trace-context.js'
 
 export interface SpanRecorderOptions {
   sampleRate: number
   measures: boolean
-  /** Prefix of span ids, unique per runtime. */
-  idPrefix: string
   publish: (span: SpanEvent) => void
 }
 
 /** A listener for the bus's `settled` fact that turns sampled calls into spans. */
 export function createSpanRecorder(options: SpanRecorderOptions) {
-  const { sampleRate, measures, idPrefix, publish } = options
-  let nextSpanId = 0
+  const { sampleRate, measures, publish } = options
   return function recordSpan(
     task: TaskFacts,
     call: CallFacts,
@@ -35,7 +33,7 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       kind: 'span',
       name: 'atelier:span',
       ts: epoch(call.createdAt),
-      spanId: `${idPrefix}-s${++nextSpanId}`,
+      spanId: call.spanId ?? nextSpanId(),
       callId: String(call.id),
       taskId,
       taskName,
@@ -46,10 +44,8 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       durationMs: end - call.createdAt,
       status: outcome.status,
     }
-    if (call.trace) {
-      span.traceId = call.trace.id
-      if (call.trace.name !== undefined) span.traceName = call.trace.name
-    }
+    if (call.traceId !== undefined) span.traceId = call.traceId
+    if (call.trace?.name !== undefined) span.traceName = call.trace.name
     if (call.workerIndex >= 0) {
       span.workerIndex = call.workerIndex
       span.queueWaitMs = call.firstDispatchedAt - call.createdAt

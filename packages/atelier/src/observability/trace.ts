@@ -11,6 +11,7 @@ import {
   toEventError,
 } from '../events.js'
 import { OUTCOMES, outcomeOfError } from '../outcomes.js'
+import { randomId } from '../trace-context.js'
 import { measure } from './spans.js'
 
 export interface TraceFactoryOptions {
@@ -18,19 +19,17 @@ export interface TraceFactoryOptions {
   enabled: boolean
   sampleRate: number
   measures: boolean
-  idPrefix: string
   publish: (event: TraceEvent) => void
 }
 
 export function createTraceFactory(options: TraceFactoryOptions): (name?: string) => Trace {
-  const { enabled, sampleRate, measures, idPrefix, publish } = options
-  let nextTraceId = 0
+  const { enabled, sampleRate, measures, publish } = options
   return function createTrace(name?: string): Trace {
     const start = performance.now()
     const sampled = enabled && Math.random() < sampleRate
     let ended = false
     const trace: Trace = {
-      id: `${idPrefix}-t${++nextTraceId}`,
+      id: randomId(16),
       name,
       sampled,
       end(result?: TraceEndOptions) {

@@ -34,7 +34,8 @@ export interface ComlinkApplyMessage {
  * (the handler's `ctx.key`); `keepResult` asks the harness to copy, not transfer, the buffers in
  * the result or the chunks (`transferResult: false`); `progress` says the caller listens to
  * `ctx.progress` (without it the harness posts no progress at all); `window` is the stream's
- * initial credit, sent with every call that may stream (see {@link CreditMessage}).
+ * initial credit, sent with every call that may stream (see {@link CreditMessage});
+ * `traceparent` and `tracestate` are the call's W3C trace context, sent only when it has one.
  */
 export type CallMessage = [
   type: 'atelier:call',
@@ -44,7 +45,9 @@ export type CallMessage = [
   key?: string | undefined,
   keepResult?: true | undefined,
   progress?: true | undefined,
-  window?: number,
+  window?: number | undefined,
+  traceparent?: string,
+  tracestate?: string,
 ]
 
 /**

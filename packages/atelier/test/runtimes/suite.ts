@@ -125,21 +125,6 @@ async function until(condition: () => boolean, what: string, ms = 10_000): Promi
   }
 }
 
-/**
- * Library bugs this suite shows on some runtimes, by the way a worker ends itself: the test runs
- * and is expected to fail until the fix lands (then the run fails, and the entry goes).
- */
-function knownBug(host: SuiteHost, how: 'exit' | 'close'): string | undefined {
-  if (how !== 'exit' || host.worker !== 'web') return undefined
-  if (host.runtime === 'deno') {
-    return "Deno's web Worker raises no event when its worker calls process.exit(): the call hangs"
-  }
-  if (host.runtime === 'bun') {
-    return "Bun's web Worker reports process.exit() only with a 'close' event, which Atelier does not hear: the call hangs"
-  }
-  return undefined
-}
-
 /** One worker, one call at a time, one pending place: the smallest queue that shows a policy. */
 const TINY = { type: 'singleton', maxInFlight: 1, maxQueueDepth: 1 } as const
 
@@ -410,20 +395,16 @@ export function defineSuite(host: SuiteHost): void {
   if (host.worker === 'web' && host.runtime !== 'bun') exits.push(['close', 'self.close()'])
   for (const [how, label] of exits) {
     const name = `crash (${label} in the worker): a crash too, and the worker restarts`
-    test(
-      name,
-      async (s) => {
-        const { task } = s.define({ type: 'singleton' })
-        const before = await task.whoami()
-        // Bounded here rather than by the runner: a worker gone unnoticed leaves its call hanging.
-        const exited = within(task.crash(how), 5_000, 'the call whose worker ended')
-        await rejectsWith(exited, WorkerCrashedError, 'the call whose worker ended')
-        const after = await task.whoami()
-        assert(after !== before, 'the call after the exit ran on the exited worker')
-        equal(s.spawned, 2, 'workers spawned')
-      },
-      knownBug(host, how),
-    )
+    test(name, async (s) => {
+      const { task } = s.define({ type: 'singleton' })
+      const before = await task.whoami()
+      // Bounded here rather than by the runner: a worker gone unnoticed leaves its call hanging.
+      const exited = within(task.crash(how), 5_000, 'the call whose worker ended')
+      await rejectsWith(exited, WorkerCrashedError, 'the call whose worker ended')
+      const after = await task.whoami()
+      assert(after !== before, 'the call after the exit ran on the exited worker')
+      equal(s.spawned, 2, 'workers spawned')
+    })
   }
 
   test('crash: restart-requeue-in-flight runs the call again on a new worker', async (s) => {
