@@ -87,6 +87,7 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   /** Its priority level (0 highest), and when it joined the queue, for aging. */
   priority: PriorityLevel
   queuedSince: number
+  agedFrom: number | undefined = undefined
   /** Its priority follows its `TaskSignal`'s (it was given none of its own). */
   readonly followsSignal: boolean
   /**

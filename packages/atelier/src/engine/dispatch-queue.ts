@@ -152,10 +152,10 @@ export class DispatchQueue<T extends Prioritized<T>> {
   }
 
   /** The time, when the choice depends on it: aging on, and more than one priority queued. */
-  #clockFor(lists: PriorityLists<T>): number {
-    if (!(this.limits.agingMs > 0)) return 0
+  #clockFor(lists: PriorityLists<T>): number | undefined {
+    if (!(this.limits.agingMs > 0)) return undefined
     const [a, b, c] = lists.lists
     const levels = (a.size > 0 ? 1 : 0) + (b.size > 0 ? 1 : 0) + (c.size > 0 ? 1 : 0)
-    return levels > 1 ? this.#now() : 0
+    return levels > 1 ? this.#now() : undefined
   }
 }

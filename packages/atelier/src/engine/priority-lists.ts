@@ -3,10 +3,16 @@
  * priority, so every operation is O(1) whatever the depth.
  *
  * Within one priority, calls go first come first served. Across priorities, the next call is the
- * head with the highest effective priority, the older first among equals. A call's effective
- * priority rises one level for every `agingMs` it has waited, so a `background` call behind an
- * endless stream of `user-blocking` ones reaches their level after 2 × `agingMs` and, older than
- * those that came after it, goes before them. Picking the next call compares three heads.
+ * head with the highest effective priority, the older first among equals.
+ *
+ * Aging keeps a priority from starving, without undoing priorities: only a call at the front of
+ * its priority ages, and only while calls of another priority wait with it. It rises one level
+ * for every `agingMs` of that, so a `background` call behind an endless stream of `user-blocking`
+ * ones reaches their level after 2 × `agingMs` and, older than they are, goes next; then the
+ * call behind it starts aging. A background batch so trickles through a stream of urgent calls,
+ * one call per 2 × `agingMs`, where aging every queued call from its arrival would, after a
+ * while, rank the whole batch above every new urgent call. Picking the next call compares three
+ * heads.
  */
 
 import { type Linked, LinkedList } from './linked-list.js'
@@ -16,8 +22,10 @@ export type PriorityLevel = 0 | 1 | 2
 
 export interface Prioritized<T> extends Linked<T> {
   priority: PriorityLevel
-  /** When it joined the queue (`performance.now()`): its age, for aging. */
+  /** When it joined the queue (`performance.now()`): the older goes first among equals. */
   queuedSince: number
+  /** When it started aging: at the front of its priority, with another priority waiting. */
+  agedFrom: number | undefined
 }
 
 export class PriorityLists<T extends Prioritized<T>> {
@@ -40,11 +48,13 @@ export class PriorityLists<T extends Prioritized<T>> {
   }
 
   push(item: T): void {
+    item.agedFrom = undefined
     this.lists[item.priority].push(item)
   }
 
   /** Back at the head of its priority (a call whose worker died goes first again). */
   unshift(item: T): void {
+    item.agedFrom = undefined
     this.lists[item.priority].unshift(item)
   }
 
@@ -59,14 +69,19 @@ export class PriorityLists<T extends Prioritized<T>> {
     return -1
   }
 
-  /** The call to go next at time `now` (undefined if none): see the file's comment. */
-  next(now: number, agingMs: number): T | undefined {
+  /**
+   * The call to go next (undefined if none): see the file's comment. `now` is the time, needed
+   * only when calls of more than one priority are queued and aging is on.
+   */
+  next(now: number | undefined, agingMs: number): T | undefined {
     let best: T | undefined
     let bestLevel = Number.POSITIVE_INFINITY
     for (const list of this.lists) {
       const head = list.head
       if (head === undefined) continue
       this.visits++
+      if (now === undefined) return head
+      head.agedFrom ??= now
       const level = effectiveLevel(head, now, agingMs)
       if (level < bestLevel || (level === bestLevel && head.queuedSince < best!.queuedSince)) {
         best = head
@@ -77,7 +92,7 @@ export class PriorityLists<T extends Prioritized<T>> {
   }
 
   /** Removes and returns the call to go next. */
-  shift(now: number, agingMs: number): T | undefined {
+  shift(now: number | undefined, agingMs: number): T | undefined {
     const item = this.next(now, agingMs)
     if (item !== undefined) item.list!.remove(item)
     return item
@@ -89,9 +104,9 @@ export class PriorityLists<T extends Prioritized<T>> {
   }
 }
 
-/** Its priority level after aging: one level up per `agingMs` waited (0 turns aging off). */
+/** Its priority level after aging: one level up per `agingMs` aged (0 turns aging off). */
 export function effectiveLevel(item: Prioritized<unknown>, now: number, agingMs: number): number {
-  if (!(agingMs > 0) || item.priority === 0) return item.priority
-  const waited = Math.max(0, now - item.queuedSince)
-  return Math.max(0, item.priority - Math.floor(waited / agingMs))
+  if (!(agingMs > 0) || item.priority === 0 || item.agedFrom === undefined) return item.priority
+  const aged = Math.max(0, now - item.agedFrom)
+  return Math.max(0, item.priority - Math.floor(aged / agingMs))
 }

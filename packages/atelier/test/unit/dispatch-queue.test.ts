@@ -10,7 +10,15 @@ interface Item extends Prioritized<Item> {
 
 /** An item of the default priority (user-visible): these tests are about one priority. */
 function item(id: number): Item {
-  return { prev: undefined, next: undefined, list: undefined, id, priority: 1, queuedSince: 0 }
+  return {
+    prev: undefined,
+    next: undefined,
+    list: undefined,
+    id,
+    priority: 1,
+    queuedSince: 0,
+    agedFrom: undefined,
+  }
 }
 
 function items(count: number, from = 1): Item[] {

@@ -23,7 +23,15 @@ let clock = 0
 const now = () => clock
 
 function item(id: number, priority: PriorityLevel): Item {
-  return { prev: undefined, next: undefined, list: undefined, id, priority, queuedSince: clock }
+  return {
+    prev: undefined,
+    next: undefined,
+    list: undefined,
+    id,
+    priority,
+    queuedSince: clock,
+    agedFrom: undefined,
+  }
 }
 
 function queue(policy: QueuePolicy, maxInFlight: number, maxQueueDepth: number, agingMs = 0) {
@@ -91,9 +99,43 @@ describe('priorities: aging', () => {
       if (taken === background) dispatchedAt = clock
     }
     expect(dispatchedAt).toBeGreaterThan(0)
-    // At user-blocking level after 2 × agingMs, then older than everything that came after it,
-    // it still waits for the user-blocking calls queued before it became one of them.
-    expect(dispatchedAt).toBeLessThanOrEqual(4 * agingMs)
+    // At user-blocking level after 2 × agingMs, and older than every user-blocking call queued.
+    expect(dispatchedAt).toBeLessThanOrEqual(2 * agingMs + 1)
+  })
+
+  it('a background batch trickles through an urgent stream: one call per 2 × agingMs', () => {
+    clock = 0
+    const agingMs = 500
+    const q = queue('block', 1, 1_000_000, agingMs)
+    for (let id = 0; id < 100; id++) q.offer(item(id, BG))
+    let background = 0
+    let urgentWaitMax = 0
+    const urgent: Item[] = []
+    // Ten seconds: a user-blocking call arrives every ms, and one call is dispatched every ms.
+    for (let id = 1000; clock < 10_000; id++, clock++) {
+      const call = item(id, UB)
+      urgent.push(call)
+      q.offer(call)
+      const taken = q.take()!
+      q.release()
+      if (taken.priority === BG) background++
+      else urgentWaitMax = Math.max(urgentWaitMax, clock - taken.queuedSince)
+    }
+    // Not the whole batch at once (aging every queued call from its arrival would put all 100
+    // ahead of every urgent call after a second): one by one, each after aging at the front.
+    expect(background).toBeGreaterThanOrEqual(9)
+    expect(background).toBeLessThanOrEqual(11)
+    expect(urgentWaitMax).toBeLessThanOrEqual(background + 1)
+  })
+
+  it('a batch queued long before an urgent call does not outrank it', () => {
+    clock = 0
+    const q = queue('block', 1, 1000, 500)
+    for (let id = 0; id < 50; id++) q.offer(item(id, BG))
+    clock = 60_000
+    const urgent = item(99, UB)
+    q.offer(urgent)
+    expect(q.take()).toBe(urgent)
   })
 
   it('with aging off, order is by priority alone', () => {
@@ -105,9 +147,10 @@ describe('priorities: aging', () => {
     expect(q.take()!.id).toBe(2)
   })
 
-  it('effectiveLevel: one level per agingMs, never above user-blocking', () => {
+  it('effectiveLevel: one level per agingMs aged, never above user-blocking', () => {
     const i = item(1, BG)
-    i.queuedSince = 0
+    expect(effectiveLevel(i, 10_000, 100)).toBe(2) // not aging: not at the front with a rival
+    i.agedFrom = 0
     expect([0, 99, 100, 199, 200, 10_000].map((t) => effectiveLevel(i, t, 100))).toEqual([
       2, 2, 1, 1, 0, 0,
     ])
