@@ -20,6 +20,15 @@ import { unwatchSignal, watchSignal } from './signal-watch.js'
 
 const NO_TRANSFER: Transferable[] = []
 
+/**
+ * The last call settled, kept reachable on purpose. A call's fields are added one by one as it is
+ * built, and V8 holds the resulting object layouts only weakly: when a full garbage collection
+ * finds no call alive (between bursts), it drops them, and every function compiled for calls is
+ * thrown away and compiled again (measured: hundreds of deoptimisations, a third slower). One
+ * settled call (its arguments already dropped) costs a few hundred bytes and keeps them.
+ */
+const kept: { lastSettled?: Call } = {}
+
 export class CallDesk {
   constructor(
     /** The task the facts are about (the executor). */
@@ -111,6 +120,7 @@ export class CallDesk {
     else if (ok) call.resolve(value)
     else call.reject(value)
     this.bus.emit('settled', this.task, call, kind, ok ? undefined : value)
+    kept.lastSettled = call
   }
 
   /** The calls of a worker that died or was killed: run again where the rules allow, else fail. */

@@ -141,6 +141,7 @@ let spare: Walk | undefined = new Walk()
  */
 export function findTransferables(value: unknown): Transferable[] {
   if (typeof value !== 'object' || value === null) return NO_TRANSFERABLES
+  if (holdsOnlyPrimitives(value)) return NO_TRANSFERABLES
   const walk = spare ?? new Walk()
   spare = undefined
   try {
@@ -153,6 +154,23 @@ export function findTransferables(value: unknown): Transferable[] {
     walk.reset()
     spare = walk
   }
+}
+
+/**
+ * An array of primitives (most argument lists, most chunk batches): nothing to walk. Checked
+ * first because it is far cheaper than setting a walk up. Plain arrays only: a subclass or a
+ * Proxy may answer `length` or its indices with code of its own, which the walk guards against.
+ */
+function holdsOnlyPrimitives(value: object): boolean {
+  if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return false
+  const array = value as unknown[]
+  // Long arrays may be sparse, whose holes the walk never visits: leave them to it.
+  if (array.length > 8) return false
+  for (let i = 0; i < array.length; i++) {
+    const item = array[i]
+    if (typeof item === 'object' && item !== null) return false
+  }
+  return true
 }
 
 /** Whether `buffer` was detached (transferred). Only zero-length buffers can be. */
