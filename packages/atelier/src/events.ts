@@ -23,7 +23,12 @@ export interface SpanEvent {
   /** Start of the call, `Date.now()` scale. */
   ts: number
   spanId: string
+  /**
+   * W3C ids: the call's trace (from `with({ trace })`, or the caller's OpenTelemetry trace), and,
+   * for a call made inside an OpenTelemetry span, that span's id.
+   */
   traceId?: string
+  parentSpanId?: string
   traceName?: string
   /** The call's id within its task, as in the worker's `ctx.callId`. */
   callId: string

@@ -96,6 +96,8 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
    */
   traceId: string | undefined = undefined
   spanId: string | undefined = undefined
+  /** The caller's OpenTelemetry span, when the call was made inside one. */
+  parentSpanId: string | undefined = undefined
   traceparent: string | undefined = undefined
   tracestate: string | undefined = undefined
 
@@ -135,6 +137,7 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
     const parent = activeOtelParent()
     if (parent === undefined) return
     this.traceId = parent.traceId
+    this.parentSpanId = parent.spanId
     this.traceparent = traceparent(parent.traceId, parent.spanId, parent.sampled)
     this.tracestate = parent.tracestate
   }

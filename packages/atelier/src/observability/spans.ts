@@ -45,6 +45,7 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       status: outcome.status,
     }
     if (call.traceId !== undefined) span.traceId = call.traceId
+    if (call.parentSpanId !== undefined) span.parentSpanId = call.parentSpanId
     if (call.trace?.name !== undefined) span.traceName = call.trace.name
     if (call.workerIndex >= 0) {
       span.workerIndex = call.workerIndex
