@@ -18,8 +18,16 @@ export default defineConfig({
         },
       },
       {
-        // Pre-bundled up front: discovering comlink mid-run makes Vite reload the page.
-        optimizeDeps: { include: ['comlink'] },
+        // Pre-bundled up front: discovering a dependency mid-run makes Vite reload the page.
+        optimizeDeps: {
+          include: [
+            'comlink',
+            '@opentelemetry/api',
+            '@opentelemetry/core',
+            '@opentelemetry/sdk-trace-base',
+            '@opentelemetry/sdk-metrics',
+          ],
+        },
         test: {
           name: 'browser',
           include: ['packages/*/test/browser/**/*.test.ts'],
