@@ -41,3 +41,43 @@ test('traces are bounded the same way', async () => {
   expect(kept).toBeGreaterThan(0)
   expect(kept).toBeLessThan(MAX_TIMELINE_MEASURES)
 })
+
+test("span measures draw on DevTools' tracks: a group per task, a lane per worker, colored by outcome", async () => {
+  performance.clearMeasures()
+  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  const { task } = define({ type: 'singleton', taskName: 'thumbs' }, runtime)
+  await task.add(1, 2)
+  await task.fail('nope').catch(() => {})
+  const controller = new AbortController()
+  controller.abort()
+  await task
+    .with({ signal: controller.signal })
+    .add(1, 1)
+    .catch(() => {})
+  const details = performance
+    .getEntriesByName('atelier:span', 'measure')
+    .map((entry) => (entry as PerformanceMeasure).detail.devtools)
+  expect(details).toEqual([
+    {
+      dataType: 'track-entry',
+      trackGroup: 'Atelier: thumbs',
+      track: 'worker 0',
+      color: 'primary',
+      tooltipText: 'add: ok',
+    },
+    {
+      dataType: 'track-entry',
+      trackGroup: 'Atelier: thumbs',
+      track: 'worker 0',
+      color: 'error',
+      tooltipText: 'fail: exception',
+    },
+    {
+      dataType: 'track-entry',
+      trackGroup: 'Atelier: thumbs',
+      track: 'not dispatched',
+      color: 'warning',
+      tooltipText: 'add: abort',
+    },
+  ])
+})
