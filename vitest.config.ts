@@ -2,6 +2,17 @@ import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs'
 
+/** Headless Debian Chromium, as every browser-mode project runs it. */
+const chromium = {
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  provider: playwright({
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
+  }),
+  instances: [{ browser: 'chromium' as const }],
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -32,15 +43,7 @@ export default defineConfig({
           name: 'browser',
           include: ['packages/*/test/browser/**/*.test.ts'],
           testTimeout: 20_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            provider: playwright({
-              launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser: chromium,
         },
       },
       {
@@ -60,15 +63,7 @@ export default defineConfig({
           name: 'runtimes-chromium',
           include: ['packages/*/test/runtimes/chromium.test.ts'],
           testTimeout: 20_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            provider: playwright({
-              launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser: chromium,
         },
       },
       {

@@ -80,36 +80,24 @@ const COLORS: Record<SpanEvent['status'], string> = {
  * clones `detail`, at a cost per field.
  */
 function spanDetail(span: SpanEvent) {
-  const {
-    spanId,
-    traceId,
-    taskName,
-    method,
-    status,
-    errorKind,
-    workerIndex,
-    attemptCount,
-    chunks,
-  } = span
-  const outcome = errorKind ?? status
-  const devtools = {
-    dataType: 'track-entry',
-    trackGroup: `Atelier: ${taskName}`,
-    track: workerIndex === undefined ? 'not dispatched' : `worker ${workerIndex}`,
-    color: COLORS[status],
-    tooltipText: `${method}: ${outcome}`,
-  }
+  const { status, errorKind, workerIndex } = span
   return {
-    spanId,
-    traceId,
-    taskName,
-    method,
+    spanId: span.spanId,
+    traceId: span.traceId,
+    taskName: span.taskName,
+    method: span.method,
     status,
     errorKind,
     workerIndex,
-    attemptCount,
-    chunks,
-    devtools,
+    attemptCount: span.attemptCount,
+    chunks: span.chunks,
+    devtools: {
+      dataType: 'track-entry',
+      trackGroup: `Atelier: ${span.taskName}`,
+      track: workerIndex === undefined ? 'not dispatched' : `worker ${workerIndex}`,
+      color: COLORS[status],
+      tooltipText: `${span.method}: ${errorKind ?? status}`,
+    },
   }
 }
 
