@@ -1,0 +1,59 @@
+/**
+ * `atelier/otel`: a runtime's spans and metrics as OpenTelemetry spans and instruments. Depends
+ * on `@opentelemetry/api` alone (an optional peer of the package), never on an SDK: the app
+ * brings the providers, and `atelier` itself never imports this entry.
+ * @example
+ * import { instrumentRuntime } from 'atelier/otel'
+ *
+ * const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+ * const stop = instrumentRuntime(runtime, { tracerProvider, meterProvider })
+ */
+
+import { type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api'
+import type { RuntimeEvent } from './events.js'
+import { createMetricRecorder } from './otel/metrics.js'
+import { recordSpan } from './otel/spans.js'
+
+export { SPAN_ATTRIBUTES } from './otel/spans.js'
+
+/** The tracer and meter are named after the library. */
+const SCOPE = 'atelier'
+
+export interface InstrumentRuntimeOptions {
+  /** @default the global one (`trace.getTracerProvider()`) */
+  tracerProvider?: TracerProvider
+  /** @default the global one (`metrics.getMeterProvider()`) */
+  meterProvider?: MeterProvider
+}
+
+/** What `instrumentRuntime` needs of a runtime: its event stream. */
+export interface InstrumentableRuntime {
+  subscribeEvents(listener: (event: RuntimeEvent) => void): () => void
+}
+
+/**
+ * Turns every span event of `runtime` into an OpenTelemetry span and every metric event into a
+ * measurement on the `atelier` meter. Spans need the runtime's spans on (`'on'`, or `'auto'`
+ * outside a production build). Returns the function that stops it; calling it again does nothing.
+ */
+export function instrumentRuntime(
+  runtime: InstrumentableRuntime,
+  options: InstrumentRuntimeOptions = {},
+): () => void {
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE)
+  const recorder = createMetricRecorder(
+    (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE),
+  )
+  let unsubscribe: (() => void) | undefined = runtime.subscribeEvents((event) => {
+    if (event.kind === 'span') recordSpan(tracer, event)
+    else if (event.kind !== 'trace') recorder.record(event)
+    // Trace events have no span of their own: the API cannot give one the trace's id as its own
+    // root. A call's span already carries its trace's id.
+  })
+  return () => {
+    if (unsubscribe === undefined) return
+    unsubscribe()
+    unsubscribe = undefined
+    recorder.stop()
+  }
+}
