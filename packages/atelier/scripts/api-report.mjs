@@ -17,6 +17,7 @@ export const REPORT_PATH = join(root, 'api', 'public-api.md')
 const ENTRIES = [
   ['atelier', 'src/index.ts'],
   ['atelier/worker', 'src/worker.ts'],
+  ['atelier/otel', 'src/otel.ts'],
 ]
 
 /** Declarations emitted in memory, as `npm run build` would write them, keyed by source path. */

@@ -42,8 +42,9 @@ export interface CallFacts {
   /** Its W3C trace and span ids, when it carries a trace context (see `TaskContext.traceparent`). */
   readonly traceId: string | undefined
   readonly spanId: string | undefined
-  /** The caller's OpenTelemetry span id, when the call was made inside one. */
+  /** The caller's OpenTelemetry span id, when the call was made inside one, and its sampling. */
   readonly parentSpanId: string | undefined
+  readonly parentSampled: boolean | undefined
   /** Its priority level when it settled: 0 `user-blocking`, 1 `user-visible`, 2 `background`. */
   readonly priority: 0 | 1 | 2
   /** Known to stream (its handler is a generator); `chunks` counts what it sent. */

@@ -96,8 +96,9 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
    */
   traceId: string | undefined = undefined
   spanId: string | undefined = undefined
-  /** The caller's OpenTelemetry span, when the call was made inside one. */
+  /** The caller's OpenTelemetry span, when the call was made inside one, and whether it is sampled. */
   parentSpanId: string | undefined = undefined
+  parentSampled: boolean | undefined = undefined
   traceparent: string | undefined = undefined
   tracestate: string | undefined = undefined
 
@@ -138,6 +139,7 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
     if (parent === undefined) return
     this.traceId = parent.traceId
     this.parentSpanId = parent.spanId
+    this.parentSampled = parent.sampled
     this.traceparent = traceparent(parent.traceId, parent.spanId, parent.sampled)
     this.tracestate = parent.tracestate
   }

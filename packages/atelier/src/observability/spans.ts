@@ -24,7 +24,11 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
     kind: CallOutcome,
     error: unknown,
   ): void {
-    const sampled = call.trace ? call.trace.sampled : Math.random() < sampleRate
+    // A trace decides for its calls; so does the caller's OpenTelemetry span (parent-based
+    // sampling: a span under an unsampled parent would hang from nothing in the backend).
+    const sampled = call.trace
+      ? call.trace.sampled
+      : (call.parentSampled ?? Math.random() < sampleRate)
     if (!sampled) return
     const end = performance.now()
     const { taskId, taskName, type } = task.config
