@@ -47,7 +47,7 @@ async function busySingleton(config: Parameters<typeof define>[0] = {}) {
 
 describe('priorities', () => {
   test('queued calls go by priority, first come first served within one', async () => {
-    const { task, order, run, free } = await busySingleton()
+    const { task, runtime, order, run, free } = await busySingleton()
     const calls = [
       run('bg-1', task.with({ priority: 'background' })),
       run('uv-1'),
@@ -55,11 +55,9 @@ describe('priorities', () => {
       run('bg-2', task.with({ priority: 'background' })),
       run('ub-2', task.with({ priority: 'user-blocking' })),
     ]
-    expect(task.getState().pendingByPriority).toEqual({
-      'user-blocking': 2,
-      'user-visible': 1,
-      background: 2,
-    })
+    const byPriority = { 'user-blocking': 2, 'user-visible': 1, background: 2 }
+    expect(task.getState().pendingByPriority).toEqual(byPriority)
+    expect(runtime.getRuntimeSnapshot().tasks[0]!.pendingByPriority).toEqual(byPriority)
     await free()
     await Promise.all(calls)
     expect(order).toEqual(['ub-1', 'ub-2', 'uv-1', 'bg-1', 'bg-2'])
