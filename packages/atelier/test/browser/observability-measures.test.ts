@@ -1,9 +1,10 @@
 import { expect, test } from 'vitest'
 import { createTaskRuntime } from '../../src/index'
-import { MAX_TIMELINE_MEASURES } from '../../src/observability/spans'
+import { flushMeasures, MAX_TIMELINE_MEASURES } from '../../src/observability/spans'
 import { define } from './fixtures/define'
 
 test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers see every one', async () => {
+  flushMeasures()
   performance.clearMeasures()
   // What DevTools-like tools see: entries as they are made, whatever the timeline keeps.
   const observed = new Set<string>()
@@ -23,6 +24,7 @@ test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers s
   let most = 0
   for (let i = 0; i < calls; i += 50) {
     await Promise.all(Array.from({ length: 50 }, (_, j) => task.add(i, j)))
+    flushMeasures()
     most = Math.max(most, performance.getEntriesByName('atelier:span', 'measure').length)
   }
   expect(spanIds).toHaveLength(calls)
@@ -34,15 +36,18 @@ test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers s
 })
 
 test('traces are bounded the same way', async () => {
+  flushMeasures()
   performance.clearMeasures()
   const runtime = createTaskRuntime({ observability: { spans: 'on' } })
   for (let i = 0; i < MAX_TIMELINE_MEASURES + 10; i++) runtime.createTrace(`t${i}`).end()
+  flushMeasures()
   const kept = performance.getEntriesByName('atelier:trace', 'measure').length
   expect(kept).toBeGreaterThan(0)
   expect(kept).toBeLessThan(MAX_TIMELINE_MEASURES)
 })
 
 test("span measures draw on DevTools' tracks: a group per task, a lane per worker, colored by outcome", async () => {
+  flushMeasures()
   performance.clearMeasures()
   const runtime = createTaskRuntime({ observability: { spans: 'on' } })
   const { task } = define({ type: 'singleton', taskName: 'thumbs' }, runtime)
@@ -54,6 +59,7 @@ test("span measures draw on DevTools' tracks: a group per task, a lane per worke
     .with({ signal: controller.signal })
     .add(1, 1)
     .catch(() => {})
+  flushMeasures()
   const details = performance
     .getEntriesByName('atelier:span', 'measure')
     .map((entry) => (entry as PerformanceMeasure).detail.devtools)
@@ -80,4 +86,15 @@ test("span measures draw on DevTools' tracks: a group per task, a lane per worke
       tooltipText: 'add: abort',
     },
   ])
+})
+
+test('measures are made off the calls, once the page is idle', async () => {
+  flushMeasures()
+  performance.clearMeasures()
+  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  const { task } = define({}, runtime)
+  await task.add(1, 2)
+  // Not yet: queued for an idle moment rather than made on the call's path.
+  expect(performance.getEntriesByName('atelier:span', 'measure')).toHaveLength(0)
+  await expect.poll(() => performance.getEntriesByName('atelier:span', 'measure').length).toBe(1)
 })

@@ -9,6 +9,7 @@ import {
   type TaskRuntimeConfig,
   type TraceEvent,
 } from '../../src/index'
+import { flushMeasures } from '../../src/observability/spans'
 import { define, outcome } from './fixtures/define'
 import { gate, release, started } from './fixtures/harness'
 
@@ -251,13 +252,16 @@ describe('spans', () => {
   })
 
   test('spans and traces land as performance measures', async () => {
+    flushMeasures()
     performance.clearMeasures()
     const { runtime, spans } = record()
     const { task } = define({}, runtime)
     await runtime.runWithTrace('measured', () => task.add(1, 1))
+    flushMeasures()
     const measures = performance.getEntriesByName('atelier:span', 'measure') as PerformanceMeasure[]
     expect(measures).toHaveLength(1)
     expect(measures[0]!.detail).toMatchObject({ spanId: spans()[0]!.spanId, method: 'add' })
+    flushMeasures()
     const traces = performance.getEntriesByName('atelier:trace', 'measure') as PerformanceMeasure[]
     expect(traces).toHaveLength(1)
     expect(traces[0]!.detail).toMatchObject({ traceName: 'measured', status: 'ok' })
@@ -363,13 +367,16 @@ describe('snapshots', () => {
 
 describe('measures option', () => {
   test('measures: false keeps spans and traces in the event stream but out of the timeline', async () => {
+    flushMeasures()
     performance.clearMeasures()
     const { runtime, spans, traces } = record({ observability: { spans: 'on', measures: false } })
     const { task } = define({}, runtime)
     await runtime.runWithTrace('quiet timeline', () => task.add(1, 1))
     expect(spans()).toHaveLength(1)
     expect(traces()).toHaveLength(1)
+    flushMeasures()
     expect(performance.getEntriesByName('atelier:span', 'measure')).toHaveLength(0)
+    flushMeasures()
     expect(performance.getEntriesByName('atelier:trace', 'measure')).toHaveLength(0)
   })
 
