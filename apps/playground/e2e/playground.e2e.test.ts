@@ -450,10 +450,12 @@ test('priorities: user-blocking clicks overtake a background batch, and the live
   expect(await pendingOf('user-blocking')).toBe(0)
   await expect.poll(batchDone, WAIT).toBeGreaterThan(4)
 
-  // Three clicks, each sent once the one before has run.
+  // Three clicks, each sent once the one before has run (and the table shows them all).
   for (let i = 0; i < 3; i++) {
     await page.click(byTestId('pr-click'))
-    await expect.poll(async () => (await clickRows())[0]?.state, WAIT).toBe('ran')
+    await expect
+      .poll(async () => (await clickRows()).map((c) => c.state), WAIT)
+      .toEqual(Array(i + 1).fill('ran'))
   }
   const blocking = await clickRows()
   expect(blocking.map((c) => c.priority)).toEqual(Array(3).fill('user-blocking'))
@@ -506,20 +508,44 @@ test('priorities: user-blocking clicks overtake a background batch, and the live
   await page.selectOption(byTestId('pr-auto-ms'), '250')
 })
 
-test('priorities: with priorityAgingMs 500, a batch that has waited a second ranks with a click', async () => {
-  await setNumber('pr-batch', 150)
-  await page.selectOption(byTestId('pr-aging'), '500')
+test('priorities: with the default aging, a flood of clicks still overtakes the batch, and the batch trickles through it', async () => {
+  expect(await page.inputValue(byTestId('pr-aging'))).toBe('500')
+  await page.selectOption(byTestId('pr-auto-ms'), '10')
   await page.click(byTestId('pr-start'))
-  // Two levels in 2 × 500 ms: the batch's waiting jobs rank with a user-blocking click, and
-  // being older they go first.
-  await expect.poll(() => text('pr-rank'), WAIT).toMatch(/rank as user-blocking, like a click/)
-  await page.click(byTestId('pr-click'))
-  await expect.poll(async () => (await clickRows())[0]?.state, WAIT).toBe('ran')
-  const [click] = await clickRows()
-  expect(click!.ahead).toBeGreaterThan(20)
-  // It waited about as long as first come, first served would have made it.
-  expect(click!.waitMs, JSON.stringify(click)).toBeGreaterThan(click!.fifoMs / 2)
-  await expect.poll(() => text('pr-status'), WAIT).toMatch(/^Batch done: 150 jobs in/)
+  await expect.poll(batchDone, WAIT).toBeGreaterThan(4)
+  // A click every 10 ms, of 30 ms each, on 2 workers: more than the pool runs, so clicks queue
+  // up behind one another and some are always waiting with the batch.
+  await page.click(byTestId('pr-auto'))
+  await expect.poll(() => pendingOf('user-blocking'), WAIT).toBeGreaterThan(10)
+  await expect
+    .poll(() => text('pr-rank'), WAIT)
+    .toMatch(/^\d+ user-blocking calls waiting: the job at the batch’s front has aged/)
+
+  // The batch does not starve: the job at its front ages to a click's rank in 2 × 500 ms and
+  // goes, then the next one, so jobs keep completing while the clicks keep coming.
+  const before = await batchDone()
+  const since = Date.now()
+  await expect.poll(batchDone, WAIT).toBeGreaterThanOrEqual(before + 2)
+  const seconds = (Date.now() - since) / 1000
+  // A job at a time, not the batch wholesale, as aging every queued call from its arrival did.
+  expect(await batchDone()).toBeLessThanOrEqual(before + Math.ceil(seconds) + 2)
+  // Clicks still wait: the batch goes through a stream of them, not in a lull between.
+  expect(await pendingOf('user-blocking')).toBeGreaterThan(0)
+  // For a look: the front job's aging line, the pending bar stacked by priority.
+  await screenshot('priorities-flood', true)
+  await page.click(byTestId('pr-auto'))
+
+  // And clicks still go before the rest of the batch: they wait for the clicks ahead of them
+  // only, a fraction of what first come, first served would add behind the batch.
+  await expect.poll(() => pendingOf('user-blocking'), WAIT).toBe(0)
+  const blockingWait = parseMs(await text('pr-ub-wait'))
+  const fifo = parseMs(await text('pr-ub-fifo'))
+  expect(await count('pr-click-count')).toBeGreaterThan(50)
+  expect(blockingWait, `${blockingWait} against FIFO ${fifo}`).toBeLessThan(fifo / 3)
+
+  await page.click(byTestId('pr-start'))
+  await expect.poll(() => text('pr-status'), WAIT).toMatch(/^Batch stopped: \d+ of 300 jobs done/)
+  await page.selectOption(byTestId('pr-auto-ms'), '250')
 })
 
 test('on a phone every scenario fits, its dropdowns read whole, and the live view is a tap away', async () => {

@@ -6,6 +6,7 @@
 
 import { outcomeOfError, type SpanEvent, type Task, type TaskRuntime } from 'atelier'
 import { epochNow } from '../../ui/format'
+import { FrontAging } from './front-aging'
 import type { JobsAPI } from './jobs.worker'
 import { TaskController, type TaskControllerLike } from './task-controller'
 
@@ -41,6 +42,8 @@ export class Batch {
   promotion: Promotion | undefined
   /** The last job's span, once it settled. */
   lastSpan: SpanEvent | undefined
+  /** How long the job at the batch's front has aged while other calls waited with it. */
+  readonly front = new FrontAging(this.startedAt)
   readonly #stop = new AbortController()
   readonly #lastTraceId: string
   #runMs = 0
@@ -100,6 +103,8 @@ export class Batch {
     if (span.method !== 'batch' || span.ts < this.startedAt) return false
     if (span.queueWaitMs !== undefined) {
       this.longestWaitMs = Math.max(this.longestWaitMs, span.queueWaitMs)
+      // A job that left the front of the background queue (not the promoted one).
+      if (span.priority === 'background') this.front.started(span.ts + span.queueWaitMs)
       if (span.status === 'ok') {
         this.#runMs += span.durationMs - span.queueWaitMs
         this.#runs++
