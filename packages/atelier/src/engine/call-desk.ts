@@ -25,9 +25,10 @@ const NO_TRANSFER: Transferable[] = []
  * built, and V8 holds the resulting object layouts only weakly: when a full garbage collection
  * finds no call alive (between bursts), it drops them, and every function compiled for calls is
  * thrown away and compiled again (measured: hundreds of deoptimisations, a third slower). One
- * settled call (its arguments already dropped) costs a few hundred bytes and keeps them.
+ * settled call, emptied of everything the caller gave it, costs a few hundred bytes and keeps them.
  */
 const kept: { lastSettled?: Call } = {}
+const ignore = () => {}
 
 export class CallDesk {
   constructor(
@@ -120,7 +121,13 @@ export class CallDesk {
     else if (ok) call.resolve(value)
     else call.reject(value)
     this.bus.emit('settled', this.task, call, kind, ok ? undefined : value)
-    kept.lastSettled = call
+    // Nothing of the caller's stays reachable from the record once it is settled: not its promise
+    // (and so its result), its transfer list, its listener. Streams are not kept at all (their
+    // record holds the stream, and the stream what it collected).
+    call.resolve = call.reject = ignore
+    call.transfer = undefined
+    call.onProgress = undefined
+    if (call.sink === undefined) kept.lastSettled = call
   }
 
   /** The calls of a worker that died or was killed: run again where the rules allow, else fail. */

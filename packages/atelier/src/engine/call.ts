@@ -78,10 +78,10 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   collected: unknown[] | undefined = undefined
 
   readonly signal: AbortSignal | undefined
-  readonly transfer: Transferable[] | undefined
+  transfer: Transferable[] | undefined
   readonly transferResult: boolean
   readonly trace: TraceRef | undefined
-  readonly onProgress: ((value: unknown) => void) | undefined
+  onProgress: ((value: unknown) => void) | undefined
   /** The stream's window (its worker's initial credit); sent only with calls that may stream. */
   readonly window: number
   /** Its priority level (0 highest), and when it joined the queue, for aging. */
