@@ -11,6 +11,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^atelier\/worker$/, replacement: atelier('worker.ts') },
+      { find: /^atelier\/inspector$/, replacement: atelier('inspector.ts') },
       { find: /^atelier$/, replacement: atelier('index.ts') },
     ],
   },

@@ -18,6 +18,7 @@ const ENTRIES = [
   ['atelier', 'src/index.ts'],
   ['atelier/worker', 'src/worker.ts'],
   ['atelier/otel', 'src/otel.ts'],
+  ['atelier/inspector', 'src/inspector.ts'],
 ]
 
 /** Declarations emitted in memory, as `npm run build` would write them, keyed by source path. */
@@ -99,10 +100,21 @@ function declarationsOf(files, file, name, seen = new Set()) {
   return found
 }
 
+/** Whether `statement` declares something with `export` in front (`export function f`, …). */
+function isExported(statement) {
+  return (ts.getCombinedModifierFlags(statement) & ts.ModifierFlags.Export) !== 0
+}
+
 function exportedNames(files, file) {
   const names = new Set()
   for (const statement of files.get(file).statements) {
-    if (ts.isExportDeclaration(statement) && statement.exportClause) {
+    if (ts.isVariableStatement(statement) && isExported(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        names.add(declaration.name.getText())
+      }
+    } else if (!ts.isExportDeclaration(statement) && statement.name && isExported(statement)) {
+      names.add(statement.name.getText())
+    } else if (ts.isExportDeclaration(statement) && statement.exportClause) {
       for (const element of statement.exportClause.elements) names.add(element.name.text)
     } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier) {
       const target = resolveModule(file, statement.moduleSpecifier.text)

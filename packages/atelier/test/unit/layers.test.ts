@@ -16,6 +16,7 @@ type Layer =
   | 'facade'
   | 'observability'
   | 'otel'
+  | 'inspector'
   | 'engine'
   | 'harness'
   | 'wire'
@@ -23,13 +24,16 @@ type Layer =
 
 /**
  * What each layer may import besides itself. The worker entry carries no main-thread code, and
- * the OpenTelemetry entry only its own layer and the vocabulary; no entry imports another.
+ * the OpenTelemetry and inspector entries only their own layer and the vocabulary (the inspector
+ * reads a runtime through its public API types, never the engine or the observability behind
+ * it); no entry imports another.
  */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   entry: ['facade', 'observability', 'engine', 'harness', 'wire', 'vocabulary'],
   facade: ['observability', 'engine', 'wire', 'vocabulary'],
   observability: ['vocabulary'],
   otel: ['vocabulary'],
+  inspector: ['vocabulary'],
   engine: ['wire', 'vocabulary'],
   harness: ['wire', 'vocabulary'],
   wire: ['vocabulary'],
@@ -38,6 +42,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
 const ENTRY_ALLOWED: Record<string, readonly Layer[]> = {
   'worker.ts': ['harness', 'wire', 'vocabulary'],
   'otel.ts': ['otel', 'vocabulary'],
+  'inspector.ts': ['inspector', 'vocabulary'],
 }
 
 /** `engine/executor.ts`, relative to src. */
@@ -46,9 +51,9 @@ const files = Object.keys(sources).map((path) => path.replace('../../src/', ''))
 function layerOf(file: string): Layer {
   const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : undefined
   if (folder === 'engine' || folder === 'wire' || folder === 'harness') return folder
-  if (folder === 'observability' || folder === 'otel') return folder
+  if (folder === 'observability' || folder === 'otel' || folder === 'inspector') return folder
   if (folder !== undefined) throw new Error(`${file}: a folder that is not a layer`)
-  if (file === 'index.ts' || file === 'worker.ts' || file === 'otel.ts') return 'entry'
+  if (['index.ts', 'worker.ts', 'otel.ts', 'inspector.ts'].includes(file)) return 'entry'
   if (file === 'runtime.ts' || file === 'task.ts') return 'facade'
   return 'vocabulary'
 }
@@ -134,5 +139,7 @@ describe('the layers of src/', () => {
     expect(files.length).toBeGreaterThan(30)
     expect(files).toContain('engine/executor.ts')
     expect(layerOf('observability/spans.ts')).toBe('observability')
+    expect(layerOf('inspector/view.ts')).toBe('inspector')
+    expect(layerOf('inspector.ts')).toBe('entry')
   })
 })

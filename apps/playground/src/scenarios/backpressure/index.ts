@@ -4,9 +4,10 @@
  */
 
 import { createTaskRuntime, type QueuePolicy, type Task } from 'atelier'
-import { createLiveView, outcomeLabel, outcomeOfError } from '../../live-view'
+import { mountInspector } from 'atelier/inspector'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { frameScheduler, h } from '../../ui/dom'
+import { outcomeLabel, outcomeOfError } from '../../ui/outcomes'
 import { type Scenario, type ScenarioHandle, scenarioLayout, section } from '../scenario'
 import type { JobAPI } from './job.worker'
 import { createQueueChart } from './queue-chart'
@@ -25,7 +26,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
     lede: `A producer makes calls faster than ${POOL_SIZE} workers can run them. maxInFlight bounds what runs, maxQueueDepth what may wait for a worker, and queuePolicy decides what happens to a call that finds the queue full: block holds the caller (waiting), reject and drop-latest refuse the new call, drop-oldest evicts the oldest pending one.`,
   })
   // First, so it sees every event: metrics are only built while someone listens.
-  createLiveView(runtime, layout.live)
+  mountInspector(runtime, { container: layout.live, title: 'Live view' })
   const settings = {
     queuePolicy: 'block' as QueuePolicy,
     maxInFlight: 2,

@@ -1,8 +1,8 @@
 /** One document: a cell per page coloured by its outcome, its counts, and its Cancel button. */
 
-import { type CallOutcome, outcomeLabel } from '../../live-view'
 import { button } from '../../ui/controls'
 import { h, setText } from '../../ui/dom'
+import { type CallOutcome, outcomeLabel } from '../../ui/outcomes'
 
 /** A page still to settle, or the outcome it settled with (named in Atelier's words). */
 export type PageState = 'queued' | Extract<CallOutcome, 'ok' | 'abort' | 'timeout' | 'exception'>

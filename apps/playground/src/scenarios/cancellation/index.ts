@@ -5,9 +5,10 @@
  */
 
 import { AbortError, createTaskRuntime, type Task } from 'atelier'
-import { createLiveView, outcomeLabel, outcomeOfError } from '../../live-view'
+import { mountInspector } from 'atelier/inspector'
 import { button, numberField, selectField } from '../../ui/controls'
 import { h } from '../../ui/dom'
+import { outcomeLabel, outcomeOfError } from '../../ui/outcomes'
 import { type Scenario, scenarioLayout, section } from '../scenario'
 import type { DocumentAPI } from './document.worker'
 import { DocumentCard, type DocumentSpec, type PageState } from './document-card'
@@ -38,7 +39,7 @@ function mount(panel: HTMLElement): undefined {
     lede: `Four documents render page by page on ${POOL_SIZE} workers; every page is a call whose key is its document. Cancel one and abortTaskController.abort(key) removes its queued pages and stops its running ones, while the other documents carry on. A timeout fails any page not done in time, queue wait included.`,
   })
   // First, so it sees every event: metrics are only built while someone listens.
-  createLiveView(runtime, layout.live, { windowMs: 6000 })
+  mountInspector(runtime, { container: layout.live, title: 'Live view', windowMs: 6000 })
   const settings = { timeoutMs: 0, pages: 12, pageMs: 120 }
   let task: Task<DocumentAPI> | undefined
   let taskTimeout = -1

@@ -11,10 +11,10 @@
  */
 
 import type { SpanEvent } from 'atelier'
-import { outcomeLabel, outcomeOfSpan } from '../../live-view'
 import { button } from '../../ui/controls'
 import { h } from '../../ui/dom'
 import { ms } from '../../ui/format'
+import { outcomeLabel, outcomeOfSpan } from '../../ui/outcomes'
 
 /** Atelier's documented restart delays (`backoff.ts`): 100 ms, doubling, capped at 2 s. */
 const BACKOFF_BASE_MS = 100

@@ -11,9 +11,10 @@ import {
   type Task,
   WorkerCrashedError,
 } from 'atelier'
-import { createLiveView, outcomeLabel, outcomeOfSpan } from '../../live-view'
+import { mountInspector } from 'atelier/inspector'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { frameScheduler, h, setText } from '../../ui/dom'
+import { outcomeLabel, outcomeOfSpan } from '../../ui/outcomes'
 import { type Scenario, type ScenarioHandle, scenarioLayout, section } from '../scenario'
 import { createCrashLog } from './crash-log'
 import { CRASH_ON_START } from './crash-on-start'
@@ -45,7 +46,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
     lede: `A steady workload (${RATE} calls/s of ${JOB_MS} ms) runs on ${POOL_SIZE} workers, up to two calls each. Inject a crash and a worker dies of an uncaught error: Atelier replaces it after a backoff (100 ms, doubling per consecutive crash, at most 2 s) and crashPolicy decides the fate of the calls that were on it. More than crashMaxRetries crashes in a row, with no call answered in between, fail the task: set it to 1 and inject ${POOL_SIZE} at once.`,
   })
   // First, so it sees every event: metrics are only built while someone listens.
-  createLiveView(runtime, layout.live)
+  mountInspector(runtime, { container: layout.live, title: 'Live view' })
   const settings = { crashPolicy: POLICIES[0]!, crashMaxRetries: 3 }
   const counts = { completed: 0, crashedCalls: 0, crashes: 0, spawns: 0, requeues: 0 }
   let lastError = ''

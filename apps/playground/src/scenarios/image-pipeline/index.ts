@@ -6,11 +6,12 @@
  */
 
 import { createTaskRuntime, parallelLimit } from 'atelier'
-import { createLiveView, outcomeOfSpan } from '../../live-view'
+import { mountInspector } from 'atelier/inspector'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { h } from '../../ui/dom'
 import { bytes, ms, rate } from '../../ui/format'
 import { createFrameMeter, type FrameStats } from '../../ui/frame-meter'
+import { outcomeOfSpan } from '../../ui/outcomes'
 import { type Scenario, scenarioLayout, section } from '../scenario'
 import { createMainThreadPipeline } from './main-thread'
 import {
@@ -52,7 +53,7 @@ function mount(panel: HTMLElement): undefined {
     lede: `Each image is painted at ${SOURCE_WIDTH}×${SOURCE_HEIGHT} (decode), downscaled (resize) and measured (analyze) on parallel pools, then encoded to WebP by a single worker. parallelLimit keeps a bounded number of images in the pipeline; pixels move between workers as transferred buffers. Run the same batch on the main thread to see what the workers spare the page.`,
   })
   // First, so it sees every event: metrics are only built while someone listens.
-  createLiveView(runtime, layout.live, { windowMs: 6000 })
+  mountInspector(runtime, { container: layout.live, title: 'Live view', windowMs: 6000 })
   // As many images in flight as the device has cores: more only take turns on the same cores.
   const cores = navigator.hardwareConcurrency || 4
   const settings = {

@@ -1,8 +1,8 @@
 /** The latest clicks, newest first: how many calls were ahead, how long it waited, and FIFO's figure. */
 
-import { outcomeLabel } from '../../live-view'
 import { h, setText } from '../../ui/dom'
 import { ms } from '../../ui/format'
+import { outcomeLabel } from '../../ui/outcomes'
 import type { Click } from './clicks'
 
 const ROWS = 8

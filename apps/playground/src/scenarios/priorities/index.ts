@@ -7,7 +7,7 @@
  */
 
 import { createTaskRuntime, type Task, type TaskPriority } from 'atelier'
-import { createLiveView } from '../../live-view'
+import { mountInspector } from 'atelier/inspector'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { frameScheduler, h, setText } from '../../ui/dom'
 import { ms } from '../../ui/format'
@@ -50,7 +50,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
     lede: `A background batch keeps ${POOL_SIZE} workers busy for seconds. A click's call, made with task.with({ priority: "user-blocking" }), joins the same queue and goes before every batch job still waiting, so it waits only for a worker to finish the job it is on: running calls are never interrupted. Each click's queue wait is shown beside what first come, first served would have made it wait.`,
   })
   // First, so it sees every event: metrics are only built while someone listens.
-  createLiveView(runtime, layout.live)
+  mountInspector(runtime, { container: layout.live, title: 'Live view' })
   const settings = {
     batchSize: 300,
     // The library's default.

@@ -5,10 +5,11 @@
  */
 
 import { type BalancerName, createTaskRuntime } from 'atelier'
-import { createLiveView, drawLanes, type LaneBar, readPalette, spanBar } from '../../live-view'
+import { mountInspector } from 'atelier/inspector'
 import { button, numberField } from '../../ui/controls'
 import { h, setText } from '../../ui/dom'
 import { ms } from '../../ui/format'
+import { drawLanes, type LaneBar, spanBar } from '../../ui/lanes'
 import { type Scenario, scenarioLayout, section } from '../scenario'
 import { measure, type RunResult, type Workload } from './run'
 
@@ -23,7 +24,7 @@ function mount(panel: HTMLElement): undefined {
     lede: 'The same calls, mostly short with a long one every few, run once with balancer: "least-busy" and once with "round-robin". Each lane below is a worker; each bar is a call, from the moment its worker got it to its answer (teal: the long ones).',
   })
   // First, so it sees every event: metrics are only built while someone listens.
-  createLiveView(runtime, layout.live, { windowMs: 5000 })
+  mountInspector(runtime, { container: layout.live, title: 'Live view', windowMs: 5000 })
   const workload: Workload = { poolSize: 4, calls: 48, longEvery: 4, longMs: 60, shortMs: 8 }
   let previous: RunResult[] = []
 
@@ -124,7 +125,6 @@ function mount(panel: HTMLElement): undefined {
   }
 
   function draw(): void {
-    const palette = readPalette(layout.live.querySelector('.live-view') ?? layout.live)
     const scale = Math.max(1, ...results.map((r) => r.makespanMs))
     for (const balancer of BALANCERS) {
       const chart = charts.get(balancer)!
@@ -134,17 +134,13 @@ function mount(panel: HTMLElement): undefined {
         setText(chart.wait, '')
         chart.canvas.dataset.bars = '0'
         // No run yet, no time scale: an axis over a made-up range would only mislead.
-        drawLanes(
-          chart.canvas,
-          {
-            lanes: workload.poolSize,
-            from: 0,
-            to: scale,
-            bars: [],
-            axis: results.length > 0 ? 'elapsed' : 'none',
-          },
-          palette,
-        )
+        drawLanes(chart.canvas, {
+          lanes: workload.poolSize,
+          from: 0,
+          to: scale,
+          bars: [],
+          axis: results.length > 0 ? 'elapsed' : 'none',
+        })
         continue
       }
       const bars: LaneBar[] = []
@@ -159,17 +155,13 @@ function mount(panel: HTMLElement): undefined {
       setText(chart.wait, `mean queue wait ${ms(result.meanWaitMs)}`)
       chart.canvas.dataset.bars = String(bars.length)
       chart.canvas.dataset.lanes = String(new Set(bars.map((b) => b.lane)).size)
-      drawLanes(
-        chart.canvas,
-        {
-          lanes: result.poolSize,
-          from: result.startedAt,
-          to: result.startedAt + scale,
-          bars,
-          axis: 'elapsed',
-        },
-        palette,
-      )
+      drawLanes(chart.canvas, {
+        lanes: result.poolSize,
+        from: result.startedAt,
+        to: result.startedAt + scale,
+        bars,
+        axis: 'elapsed',
+      })
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import { createTaskRuntime } from 'atelier'
-import { createLiveView } from '../../live-view'
+import { mountInspector } from 'atelier/inspector'
 import { button, numberField, selectField, stat } from '../../ui/controls'
 import { frameScheduler, h, setText } from '../../ui/dom'
 import { bytes, epochNow, ms } from '../../ui/format'
@@ -58,7 +58,7 @@ function mount(panel: HTMLElement): ScenarioHandle {
     lede: `A worker filters a ${IMAGE_WIDTH}×${IMAGE_HEIGHT} picture tile by tile in an async generator. Each tile is a chunk of the TaskStream the call returns, its pixels transferred, not copied, and the page paints it as its for await loop takes it. The worker runs at most streamWindow tiles ahead of the loop: slow the page down and watch it wait. Abort the call's signal or break out of the loop, and the worker stops between tiles and runs its generator's finally. Below, a plain call reports its progress with ctx.progress.`,
   })
   // First, so it sees every event: metrics are only built while someone listens.
-  createLiveView(runtime, layout.live, { windowMs: 6000 })
+  mountInspector(runtime, { container: layout.live, title: 'Live view', windowMs: 6000 })
   const task = runtime.defineTask<TilesAPI>({
     type: 'parallel',
     taskName: 'tiles',

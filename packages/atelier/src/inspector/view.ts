@@ -1,70 +1,52 @@
 /**
- * `createLiveView(runtime, container)`: a framework-free dashboard for any Atelier runtime.
- * It subscribes to the runtime's snapshots and events, folds them into a model, and redraws at
- * most once per animation frame, only while it is on screen and something changed or moves.
- *
- * @example
- * const runtime = createTaskRuntime({ observability: { spans: 'on' } })
- * const view = createLiveView(runtime, document.querySelector('#live')!)
- * // later: view.dispose()
+ * The inspector's view of a runtime: it subscribes to the runtime's snapshots and events, folds
+ * them into a model, and redraws at most once per animation frame, only while it is on screen
+ * and something changed or moves. It reads nothing but the runtime's public API.
  */
 
-import type { TaskRuntime } from 'atelier'
-import './live-view.css'
-import { frameScheduler, h } from './dom'
-import { epochNow } from './format'
-import { LiveModel } from './model'
-import { labelsOfStatus } from './outcomes'
-import { type Palette, readPalette } from './palette'
-import { SpanList } from './span-list'
-import { TaskCard } from './task-card'
+import type { RuntimeEvent } from '../events.js'
+import type { RuntimeSnapshot, SnapshotSubscriptionOptions } from '../task-state.js'
+import { frameScheduler, h } from './dom.js'
+import { epochNow } from './format.js'
+import { LiveModel } from './model.js'
+import { labelsOfStatus } from './outcomes.js'
+import { type Palette, readPalette } from './palette.js'
+import { SpanList } from './span-list.js'
+import { TaskCard } from './task-card.js'
 
-export { axisTicks, drawLanes, type LaneBar, type LaneChart, lanesHeight, spanBar } from './lanes'
-export {
-  type CallOutcome,
-  OUTCOME_ORDER,
-  OUTCOMES,
-  outcomeLabel,
-  outcomeOfError,
-  outcomeOfSpan,
-} from './outcomes'
-export { type Palette, readPalette } from './palette'
-
-export interface LiveViewOptions {
-  /** Heading shown above the tasks. @default 'Live view' */
-  title?: string
-  /** How much history the lanes show, in ms. @default 10_000 */
-  windowMs?: number
-  /** Rows in the recent calls table. @default 8 */
-  recentSpans?: number
-  /** At most one snapshot per this many ms. @default 100 */
-  snapshotIntervalMs?: number
+/** What the inspector needs of a runtime: its two streams. A `TaskRuntime` has both. */
+export interface InspectableRuntime {
+  subscribeEvents(listener: (event: RuntimeEvent) => void): () => void
+  subscribeRuntimeSnapshot(
+    listener: (snapshot: RuntimeSnapshot) => void,
+    options?: SnapshotSubscriptionOptions,
+  ): () => void
 }
 
-export interface LiveView {
-  /** Forgets counters, spans and histories (the tasks stay). */
-  reset(): void
-  /** Unsubscribes from the runtime and removes the view. */
+export interface ViewOptions {
+  title: string
+  windowMs: number
+  recentCalls: number
+  snapshotIntervalMs: number
+}
+
+export interface View {
+  /** Unsubscribes from the runtime, stops drawing and removes the view. */
   dispose(): void
 }
 
 /** Lanes move continuously; redrawing them at 30 fps looks the same and costs half. */
 const LANE_FRAME_MS = 33
 
-export function createLiveView(
-  runtime: Pick<TaskRuntime, 'subscribeEvents' | 'subscribeRuntimeSnapshot'>,
-  container: HTMLElement,
-  options: LiveViewOptions = {},
-): LiveView {
-  const {
-    title = 'Live view',
-    windowMs = 10_000,
-    recentSpans = 8,
-    snapshotIntervalMs = 100,
-  } = options
-  const model = new LiveModel(Math.max(recentSpans, 1))
+export function createView(
+  runtime: InspectableRuntime,
+  parent: ParentNode,
+  options: ViewOptions,
+): View {
+  const { title, windowMs, recentCalls, snapshotIntervalMs } = options
+  const model = new LiveModel(Math.max(recentCalls, 1))
   const cards = new Map<string, TaskCard>()
-  const list = new SpanList(recentSpans)
+  const list = new SpanList(recentCalls)
   const taskList = h('div', { class: 'lv-task-list' })
   const root = h(
     'div',
@@ -73,7 +55,7 @@ export function createLiveView(
     taskList,
     list.element,
   )
-  container.append(root)
+  parent.append(root)
 
   let palette: Palette = readPalette(root)
   let visible = true
@@ -134,7 +116,8 @@ export function createLiveView(
     { intervalMs: snapshotIntervalMs },
   )
 
-  // Hidden (a background tab, a collapsed panel): draw nothing, and catch up when shown again.
+  // Hidden (a collapsed panel, a background tab): draw nothing, and catch up when shown again.
+  // The model keeps listening meanwhile, so the counts are whole when the view opens.
   const intersection = new IntersectionObserver((entries) => {
     visible = entries.some((entry) => entry.isIntersecting)
     if (visible) frames.schedule()
@@ -150,10 +133,6 @@ export function createLiveView(
   document.addEventListener('visibilitychange', onVisibility)
 
   return {
-    reset() {
-      model.reset()
-      frames.schedule()
-    },
     dispose() {
       unsubscribeEvents()
       unsubscribeSnapshots()

@@ -1,13 +1,11 @@
 /**
- * How a call ended, in words: the one place the live view and the scenarios get an outcome's
- * name from, so a timeout is "timed out" on the left of the page and in the live view alike.
- * The words are Atelier's own (`OUTCOMES[outcome].label`); this module only adds the lookups a
- * UI needs: the outcome of a span, and the outcomes in the order a UI lists them.
+ * How a call ended, in the words of Atelier's own outcome table (`OUTCOMES[outcome].label`), so
+ * the inspector names an outcome as every other view of a run does. Only the lookups a UI needs
+ * are added: a span's outcome, and the outcomes in the order a UI lists them.
  */
 
-import { type CallOutcome, OUTCOMES, type SpanEvent } from 'atelier'
-
-export { type CallOutcome, OUTCOMES, outcomeOfError } from 'atelier'
+import type { SpanEvent } from '../events.js'
+import { type CallOutcome, OUTCOMES } from '../outcomes.js'
 
 /** Every outcome, in the order counters and legends list them: success first, then failures. */
 export const OUTCOME_ORDER: readonly CallOutcome[] = [
@@ -20,7 +18,6 @@ export const OUTCOME_ORDER: readonly CallOutcome[] = [
   'disposed',
 ]
 
-/** The UI's word for an outcome. */
 export function outcomeLabel(outcome: CallOutcome): string {
   return OUTCOMES[outcome].label
 }

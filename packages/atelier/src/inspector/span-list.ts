@@ -1,9 +1,9 @@
 /** The most recent calls, newest first: what ran where, how long it waited and how it ended. */
 
-import type { SpanEvent } from 'atelier'
-import { h, setText } from './dom'
-import { ms } from './format'
-import { outcomeLabel, outcomeOfSpan } from './outcomes'
+import type { SpanEvent } from '../events.js'
+import { h, setText } from './dom.js'
+import { ms } from './format.js'
+import { outcomeLabel, outcomeOfSpan } from './outcomes.js'
 
 const COLUMNS = ['task', 'method', 'worker', 'wait', 'total', 'outcome'] as const
 

@@ -1,35 +1,27 @@
 /**
- * Worker lanes on a canvas: one row per worker, time left to right, a bar per call. The live
- * view draws a scrolling window ending now; the scheduling scenario draws a fixed range. Canvas
- * rather than DOM because a busy pool produces hundreds of bars a second.
+ * Worker lanes on a canvas: one row per worker, the last seconds left to right, a bar per call.
+ * Canvas rather than DOM because a busy pool produces hundreds of bars a second.
  */
 
-import type { SpanEvent } from 'atelier'
-import type { Palette } from './palette'
+import type { SpanEvent } from '../events.js'
+import type { Palette } from './palette.js'
 
-export type BarTone = 'ok' | 'running' | 'error' | 'canceled' | 'alt'
+export type BarTone = 'ok' | 'running' | 'error' | 'canceled'
 
 export interface LaneBar {
   lane: number
-  /** When the worker got the call. Timestamps are on any one scale, e.g. `Date.now()`. */
+  /** When the worker got the call, on the `Date.now()` scale. */
   start: number
   end: number
   tone: BarTone
-  /** When the call was made: a thin line from here to `start` shows its queue wait. */
-  queuedAt?: number
 }
 
 export interface LaneChart {
   lanes: number
   from: number
+  /** The right edge: now. Ticks count back from it (−5 s … now). */
   to: number
   bars: Iterable<LaneBar>
-  /**
-   * `ago`: ticks count back from the right edge (−5 s … now). `elapsed`: forward from `from`.
-   * `none`: no time axis, for a chart with no data yet (its range would be made up).
-   */
-  axis: 'ago' | 'elapsed' | 'none'
-  showWaits?: boolean
   /** A lane's label when it is not just `W<lane>`. */
   labels?: ReadonlyArray<string | undefined>
 }
@@ -42,25 +34,18 @@ const AXIS = 16
 /** A settled call's bar: from its first dispatch to its settlement, on its latest worker. */
 export function spanBar(span: SpanEvent): LaneBar | undefined {
   if (span.workerIndex === undefined) return undefined
-  const tone: BarTone =
-    span.status === 'ok' ? 'ok' : span.status === 'canceled' ? 'canceled' : 'error'
   return {
     lane: span.workerIndex,
     start: span.ts + (span.queueWaitMs ?? 0),
     end: span.ts + span.durationMs,
-    tone,
-    queuedAt: span.ts,
+    tone: span.status,
   }
-}
-
-export function lanesHeight(lanes: number): number {
-  return Math.max(1, lanes) * (ROW + GAP) + AXIS
 }
 
 export function drawLanes(canvas: HTMLCanvasElement, chart: LaneChart, palette: Palette): void {
   const dpr = window.devicePixelRatio || 1
   const cssWidth = canvas.clientWidth
-  const cssHeight = lanesHeight(chart.lanes)
+  const cssHeight = Math.max(1, chart.lanes) * (ROW + GAP) + AXIS
   if (cssWidth === 0) return
   const width = Math.round(cssWidth * dpr)
   const height = Math.round(cssHeight * dpr)
@@ -81,6 +66,7 @@ export function drawLanes(canvas: HTMLCanvasElement, chart: LaneChart, palette: 
   const plot = cssWidth - GUTTER - 4
   const x = (t: number) => GUTTER + ((t - chart.from) / span) * plot
   const y = (lane: number) => lane * (ROW + GAP) + GAP / 2
+  const clampX = (px: number) => Math.min(GUTTER + plot, Math.max(GUTTER, px))
 
   for (let lane = 0; lane < chart.lanes; lane++) {
     ctx.fillStyle = palette.lane
@@ -94,7 +80,7 @@ export function drawLanes(canvas: HTMLCanvasElement, chart: LaneChart, palette: 
   ctx.strokeStyle = palette.grid
   ctx.fillStyle = palette.text
   ctx.lineWidth = 1
-  const ticks = chart.axis === 'none' ? [] : axisTicks(chart.axis, chart.from, chart.to)
+  const ticks = agoTicks(chart.from, chart.to)
   for (const { t, label } of ticks) {
     const px = Math.round(x(t)) + 0.5
     ctx.beginPath()
@@ -107,51 +93,26 @@ export function drawLanes(canvas: HTMLCanvasElement, chart: LaneChart, palette: 
   // The labels a canvas hides from the DOM, for tests and curious readers of the markup.
   canvas.dataset.ticks = ticks.map((tick) => tick.label).join(' | ')
 
-  const bars = Array.from(chart.bars)
-  if (chart.showWaits) {
-    ctx.strokeStyle = palette.wait
-    for (const bar of bars) {
-      if (bar.queuedAt === undefined || bar.start - bar.queuedAt < 1) continue
-      const mid = Math.round(y(bar.lane) + ROW / 2) + 0.5
-      ctx.beginPath()
-      ctx.moveTo(clampX(x(bar.queuedAt)), mid)
-      ctx.lineTo(clampX(x(bar.start)), mid)
-      ctx.stroke()
-    }
-  }
-  for (const bar of bars) {
+  for (const bar of chart.bars) {
     if (bar.end < chart.from || bar.start > chart.to || bar.lane >= chart.lanes) continue
     const left = clampX(x(bar.start))
     const right = clampX(x(bar.end))
     ctx.fillStyle = palette[bar.tone]
     ctx.fillRect(left, y(bar.lane) + 1, Math.max(1.5, right - left - 0.5), ROW - 2)
   }
-
-  function clampX(px: number): number {
-    return Math.min(GUTTER + plot, Math.max(GUTTER, px))
-  }
 }
 
 /**
- * The ticks of a time axis from `from` to `to` (ms): a round step giving 4 to 10 ticks, never
- * below 1 ms, each label with just enough decimals to tell it from its neighbours.
+ * The ticks of a time axis ending now: a round step giving 4 to 10 ticks, counted back from the
+ * right edge, each label with just enough decimals to tell it from its neighbours.
  */
-export function axisTicks(
-  axis: 'ago' | 'elapsed',
-  from: number,
-  to: number,
-): Array<{ t: number; label: string }> {
+export function agoTicks(from: number, to: number): Array<{ t: number; label: string }> {
   const span = Math.max(1, to - from)
   const step = tickStep(span)
   const count = Math.floor(span / step + 1e-9)
   const ticks: Array<{ t: number; label: string }> = []
-  for (let i = 0; i <= count; i++) {
-    const offset = i * step
-    if (axis === 'ago') {
-      ticks.push({ t: to - (count - i) * step, label: agoLabel((count - i) * step, step) })
-    } else {
-      ticks.push({ t: from + offset, label: duration(offset, step) })
-    }
+  for (let i = count; i >= 0; i--) {
+    ticks.push({ t: to - i * step, label: i === 0 ? 'now' : `−${duration(i * step, step)}` })
   }
   return ticks
 }
@@ -161,10 +122,6 @@ function tickStep(span: number): number {
   const magnitude = 10 ** Math.floor(Math.log10(raw))
   for (const m of [1, 2, 5, 10]) if (m * magnitude >= raw) return m * magnitude
   return 10 * magnitude
-}
-
-function agoLabel(ago: number, step: number): string {
-  return ago === 0 ? 'now' : `−${duration(ago, step)}`
 }
 
 /** `value` ms in ms or s, with the decimals a tick spacing of `step` ms needs. */

@@ -1,18 +1,14 @@
 /**
- * What the live view knows about a runtime, folded from its two streams: pushed snapshots
+ * What the inspector knows about a runtime, folded from its two streams: pushed snapshots
  * (limits, statuses, per-worker load) and events (counters, gauges, histograms, spans). The
  * model only records; rendering reads it once per frame.
  */
 
-import {
-  METRICS,
-  type MetricEvent,
-  type RuntimeEvent,
-  type RuntimeSnapshot,
-  type RuntimeTaskSnapshot,
-  type SpanEvent,
-} from 'atelier'
-import { type CallOutcome, outcomeOfSpan } from './outcomes'
+import type { RuntimeEvent, SpanEvent } from '../events.js'
+import { METRICS, type MetricEvent } from '../metrics.js'
+import type { CallOutcome } from '../outcomes.js'
+import type { RuntimeSnapshot, RuntimeTaskSnapshot } from '../task-state.js'
+import { outcomeOfSpan } from './outcomes.js'
 
 export interface Histogram {
   count: number

@@ -1,5 +1,102 @@
-/* The live view's own styles: self-contained, themable through the --lv-* custom properties. */
+/**
+ * The inspector's stylesheet, as a string: it goes into the inspector's shadow root, so no rule
+ * of the app reaches in and none of these reaches out, and no bundler needs to know about CSS.
+ * Colours are custom properties on the view; the canvas reads the same ones (see palette.ts).
+ */
 
+export const STYLES = `
+/* The host resets everything it would inherit from the page: the panel looks the same anywhere. */
+:host {
+  all: initial;
+}
+
+:host([data-mode="embedded"]) {
+  display: block;
+  min-width: 0;
+}
+
+:host([data-mode="floating"]) {
+  position: fixed;
+  z-index: 2147483000;
+}
+:host([data-position^="top"]) {
+  top: 12px;
+}
+:host([data-position^="bottom"]) {
+  bottom: 12px;
+}
+:host([data-position$="left"]) {
+  left: 12px;
+}
+:host([data-position$="right"]) {
+  right: 12px;
+}
+
+*,
+*::before,
+*::after {
+  box-sizing: border-box;
+}
+
+[hidden] {
+  display: none !important;
+}
+
+/* The floating panel: a toggle in the corner, the view above it (below it, at the top). */
+.dock {
+  display: flex;
+  flex-direction: column-reverse;
+  align-items: flex-end;
+  gap: 8px;
+}
+:host([data-position^="top"]) .dock {
+  flex-direction: column;
+}
+:host([data-position$="left"]) .dock {
+  align-items: flex-start;
+}
+
+.toggle {
+  display: inline-flex;
+  align-items: center;
+  gap: 6px;
+  height: 30px;
+  padding: 0 12px 0 10px;
+  border: 1px solid #c7d2fe;
+  border-radius: 999px;
+  background: #ffffff;
+  color: #3730a3;
+  font: 600 12px / 1 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  box-shadow: 0 2px 8px rgb(15 23 42 / 0.16);
+  cursor: pointer;
+}
+.toggle:hover {
+  background: #eef2ff;
+}
+.toggle:focus-visible {
+  outline: 2px solid #4f46e5;
+  outline-offset: 2px;
+}
+.toggle-mark {
+  width: 10px;
+  height: 10px;
+  border-radius: 3px;
+  background: linear-gradient(135deg, #4f46e5, #a5b4fc);
+}
+
+.panel {
+  width: min(640px, calc(100vw - 24px));
+  max-height: min(720px, calc(100vh - 66px));
+  overflow: auto;
+  overscroll-behavior: contain;
+  padding: 12px 14px;
+  border: 1px solid #e2e8f0;
+  border-radius: 10px;
+  background: #fbfcfe;
+  box-shadow: 0 12px 32px rgb(15 23 42 / 0.22);
+}
+
+/* The view. */
 .live-view {
   --lv-ok: #4f46e5;
   --lv-running: #a5b4fc;
@@ -21,7 +118,10 @@
   display: grid;
   gap: 12px;
   min-width: 0;
+  /* Narrow or wide by the room the view has, not by the viewport: a panel is never the page. */
+  container-type: inline-size;
   color: var(--lv-ink);
+  font: 14px / 1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-variant-numeric: tabular-nums;
 }
 
@@ -317,13 +417,30 @@
   color: var(--lv-muted);
 }
 
-@media (max-width: 560px) {
+@container (max-width: 400px) {
   .lv-task-body {
     grid-template-columns: 1fr;
   }
-  /* On a phone the recent calls give up their task column: the method mostly says as much. */
+  /* When narrow, the recent calls give up their task column: the method mostly says as much. */
   .lv-spans .lv-span-table th:nth-child(1),
   .lv-spans .lv-span-table td:nth-child(1) {
     display: none;
+  }
+}
+`
+
+/**
+ * Puts the stylesheet into `shadow`: a constructed sheet where the browser has them, which a
+ * Content-Security-Policy without `'unsafe-inline'` still allows; a `<style>` element elsewhere.
+ */
+export function adoptStyles(shadow: ShadowRoot): void {
+  if ('adoptedStyleSheets' in shadow && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet()
+    sheet.replaceSync(STYLES)
+    shadow.adoptedStyleSheets = [sheet]
+  } else {
+    const style = document.createElement('style')
+    style.textContent = STYLES
+    shadow.append(style)
   }
 }

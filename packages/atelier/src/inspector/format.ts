@@ -1,4 +1,4 @@
-/** Durations and timestamps as the live view shows them. */
+/** Durations and timestamps as the inspector shows them. */
 
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '–'

@@ -1,16 +1,18 @@
 /**
- * One task in the live view: its status, a queue gauge against its limits, its pending calls by
+ * One task in the inspector: its status, a queue gauge against its limits, its pending calls by
  * priority, its counters and its worker lanes. Built once per task and updated in place every
  * frame that changed something.
  */
 
-import { METRICS, type TaskPriority } from 'atelier'
-import { h, setText } from './dom'
-import { ms } from './format'
-import { drawLanes, type LaneBar, spanBar } from './lanes'
-import type { TaskModel } from './model'
-import { type CallOutcome, OUTCOME_ORDER, outcomeLabel } from './outcomes'
-import type { Palette } from './palette'
+import { METRICS } from '../metrics.js'
+import type { CallOutcome } from '../outcomes.js'
+import { PRIORITIES, type TaskPriority } from '../priority.js'
+import { h, setText } from './dom.js'
+import { ms } from './format.js'
+import { drawLanes, type LaneBar, spanBar } from './lanes.js'
+import type { TaskModel } from './model.js'
+import { OUTCOME_ORDER, outcomeLabel } from './outcomes.js'
+import type { Palette } from './palette.js'
 
 /** Counters of calls from metrics; the outcomes that follow them come from spans. */
 const CALL_COUNTERS = [
@@ -29,9 +31,6 @@ const BUSY_HINT =
   'Busy: workers with at least one call on them, of the workers alive. In flight counts calls, not workers: a worker can hold several calls when maxInFlight is above the pool size (the lanes show ×2), and a cancelled call whose handler has not stopped yet keeps its worker busy and its in-flight place until it does.'
 const IN_FLIGHT_HINT =
   'Calls on workers, of maxInFlight. A cancelled call still running on its worker keeps its place until the worker lets go of it.'
-
-/** The Scheduler API's priorities, highest first: the order the pending bar stacks them in. */
-const PRIORITIES: readonly TaskPriority[] = ['user-blocking', 'user-visible', 'background']
 
 const PRIORITY_HINT =
   'Calls waiting for a worker, by their own priority (as given, before aging). A higher priority goes first; running calls are never interrupted.'
@@ -236,7 +235,7 @@ export class TaskCard {
     const labels = (task.snapshot?.queueDepthByWorker ?? []).map((calls, lane) =>
       calls > 1 ? `W${lane} ×${calls}` : undefined,
     )
-    drawLanes(this.#canvas, { lanes, from, to: now, bars, axis: 'ago', labels }, palette)
+    drawLanes(this.#canvas, { lanes, from, to: now, bars, labels }, palette)
     return open || task.spans.length > 0
   }
 }

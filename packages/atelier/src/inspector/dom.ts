@@ -1,14 +1,10 @@
-/**
- * The live view's DOM helpers: element creation, text updates that skip unchanged text, and a
- * once-per-frame scheduler. They live here so the live view folder is self-contained; the
- * playground's own UI uses the same ones (see ui/dom.ts).
- */
+/** DOM helpers: element creation, text updates that skip unchanged text, a once-per-frame scheduler. */
 
 export type Child = Node | string | number | null | undefined | false
 type Listener = (event: Event) => void
 export type Props = Record<string, string | number | boolean | null | undefined | Listener>
 
-/** `h('button', { class: 'btn', onclick }, 'Go')`: attributes, `on*` listeners, children. */
+/** `h('button', { class: 'toggle', onclick }, 'Go')`: attributes, `on*` listeners, children. */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: Props | null = null,
@@ -33,7 +29,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element
 }
 
-/** Sets text only when it changed: the live view updates dozens of numbers per frame. */
+/** Sets text only when it changed: the view updates dozens of numbers per frame. */
 export function setText(element: Element, text: string | number): void {
   const value = String(text)
   if (element.textContent !== value) element.textContent = value

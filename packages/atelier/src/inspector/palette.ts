@@ -1,6 +1,6 @@
 /**
- * Canvas colours come from CSS custom properties on the live view's element, so a host app
- * restyles lanes the same way it restyles everything else.
+ * Canvas colours come from the custom properties the stylesheet sets on the view, so the lanes
+ * and the CSS can never disagree.
  */
 
 export interface Palette {
@@ -8,8 +8,6 @@ export interface Palette {
   running: string
   error: string
   canceled: string
-  alt: string
-  wait: string
   grid: string
   text: string
   lane: string
@@ -20,8 +18,6 @@ const VARIABLES: Record<keyof Palette, [string, string]> = {
   running: ['--lv-running', '#a5b4fc'],
   error: ['--lv-error', '#dc2626'],
   canceled: ['--lv-canceled', '#d97706'],
-  alt: ['--lv-alt', '#0f766e'],
-  wait: ['--lv-wait', '#94a3b8'],
   grid: ['--lv-grid', '#e2e8f0'],
   text: ['--lv-text', '#64748b'],
   lane: ['--lv-lane', '#f8fafc'],
