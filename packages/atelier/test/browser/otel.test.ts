@@ -4,14 +4,7 @@
  * (with a synchronous context manager, the browser having no async one) or in its Atelier trace;
  * and the runtime's metrics as SDK instruments.
  */
-import {
-  type Context,
-  type ContextManager,
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanStatusCode,
-} from '@opentelemetry/api'
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api'
 import { hrTimeToMilliseconds, W3CTraceContextPropagator } from '@opentelemetry/core'
 import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import {
@@ -23,40 +16,10 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createTaskRuntime, METRICS, type SpanEvent, type TaskRuntimeConfig } from '../../src/index'
 import { SPAN_ATTRIBUTES as A, instrumentRuntime } from '../../src/otel'
+import { StackContextManager } from '../support/otel-context'
 import { define, outcome } from './fixtures/define'
 import { gate, release, started } from './fixtures/harness'
 import type { StreamAPI } from './fixtures/stream.worker'
-
-/** The active context as a stack: enough for spans made synchronously inside `with`. */
-class StackContextManager implements ContextManager {
-  #stack: Context[] = []
-  active(): Context {
-    return this.#stack.at(-1) ?? ROOT_CONTEXT
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    active: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    this.#stack.push(active)
-    try {
-      return fn.call(thisArg, ...args)
-    } finally {
-      this.#stack.pop()
-    }
-  }
-  bind<T>(_context: Context, target: T): T {
-    return target
-  }
-  enable(): this {
-    return this
-  }
-  disable(): this {
-    this.#stack = []
-    return this
-  }
-}
 
 beforeAll(() => {
   context.setGlobalContextManager(new StackContextManager())

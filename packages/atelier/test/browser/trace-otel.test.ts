@@ -2,42 +2,12 @@
  * A call made inside an OpenTelemetry span carries that span's context into the worker: a span
  * the worker makes with the real SDK, from `ctx.traceparent`, has the caller's span as parent.
  */
-import { type Context, type ContextManager, context, ROOT_CONTEXT, trace } from '@opentelemetry/api'
+import { context } from '@opentelemetry/api'
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
 import { afterAll, expect, test } from 'vitest'
 import { createTaskRuntime, type RuntimeEvent, type SpanEvent } from '../../src/index'
+import { StackContextManager } from '../support/otel-context'
 import type { OtelAPI } from './fixtures/otel.worker'
-
-/** The smallest synchronous context manager: enough for calls made inside `startActiveSpan`. */
-class StackContextManager implements ContextManager {
-  #stack: Context[] = []
-  active(): Context {
-    return this.#stack.at(-1) ?? ROOT_CONTEXT
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    this.#stack.push(ctx)
-    try {
-      return fn.call(thisArg, ...args)
-    } finally {
-      this.#stack.pop()
-    }
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target
-  }
-  enable(): this {
-    return this
-  }
-  disable(): this {
-    this.#stack = []
-    return this
-  }
-}
 
 context.setGlobalContextManager(new StackContextManager())
 afterAll(() => context.disable())
