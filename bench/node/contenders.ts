@@ -146,15 +146,26 @@ function atelier(name: string, poolSize: number, options: AtelierOptions = {}): 
 
 // --- piscina, tinypool, workerpool -------------------------------------------------------------
 
-function piscina(name: string, poolSize: number): NodeContender {
-  let pool: Piscina | undefined
+/** piscina, and tinypool (its fork), have one API: a pool class over a worker file, and `run`. */
+interface PiscinaLikePool {
+  run(value: number, options: { name: string }): Promise<unknown>
+  destroy(): Promise<void>
+}
+type PiscinaLikeClass = new (options: {
+  filename: string
+  minThreads: number
+  maxThreads: number
+}) => PiscinaLikePool
+
+function piscinaLike(Pool: PiscinaLikeClass, name: string, poolSize: number): NodeContender {
+  let pool: PiscinaLikePool | undefined
   const run = (value: number, method: string) =>
     pool!.run(value, { name: method }) as Promise<number>
   return {
     name,
     echo: (value) => run(value, 'echo'),
     async start() {
-      pool ??= new Piscina({
+      pool ??= new Pool({
         filename: workerFile('module').href,
         minThreads: poolSize,
         maxThreads: poolSize,
@@ -167,26 +178,10 @@ function piscina(name: string, poolSize: number): NodeContender {
   }
 }
 
-function tinypool(name: string, poolSize: number): NodeContender {
-  let pool: Tinypool | undefined
-  const run = (value: number, method: string) =>
-    pool!.run(value, { name: method }) as Promise<number>
-  return {
-    name,
-    echo: (value) => run(value, 'echo'),
-    async start() {
-      pool ??= new Tinypool({
-        filename: workerFile('module').href,
-        minThreads: poolSize,
-        maxThreads: poolSize,
-      })
-      await everyThreadAnswered(poolSize, (ms) => run(ms, 'thread'))
-    },
-    async dispose() {
-      await pool?.destroy()
-    },
-  }
-}
+const piscina = (name: string, poolSize: number) =>
+  piscinaLike(Piscina as unknown as PiscinaLikeClass, name, poolSize)
+const tinypool = (name: string, poolSize: number) =>
+  piscinaLike(Tinypool as unknown as PiscinaLikeClass, name, poolSize)
 
 function createWorkerpool(name: string, poolSize: number): NodeContender {
   let pool: workerpool.Pool | undefined
