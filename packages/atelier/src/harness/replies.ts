@@ -3,7 +3,7 @@
  * errors, and its own notices, through an endpoint that may be anything that posts.
  */
 
-import type { ErrorMessage, HarnessMessage, ResultMessage } from '../wire/protocol.js'
+import type { ErrorMessage, HarnessMessage } from '../wire/protocol.js'
 import { isCloneError, messageOf } from '../wire/send-failure.js'
 import { serializeError } from '../wire/serialize-error.js'
 import { DetachedBufferError, findTransferables, formatPath } from '../wire/transfer.js'
@@ -35,25 +35,36 @@ export function sendResult(
   value: unknown,
   transferResult: boolean,
 ): void {
-  const message: ResultMessage = ['atelier:result', id, value]
-  let transfer = NO_TRANSFER
+  const failed = postData(port, ['atelier:result', id, value], value, transferResult)
+  if (failed !== undefined) reply(port, errorMessage(id, unsendableResult(method, failed.error)))
+}
+
+/**
+ * Posts `message`, which carries the app's `data`, transferring what the walk finds in it (or
+ * copying, when `transfer` is false). Returns why it could not be sent, or undefined once sent.
+ */
+export function postData(
+  port: HarnessEndpoint,
+  message: HarnessMessage,
+  data: unknown,
+  transfer: boolean,
+): { error: unknown } | undefined {
+  let list = NO_TRANSFER
   try {
-    // Walked even when copying: a detached buffer must fail this call here, not arrive empty.
-    const found = findTransferables(value)
-    if (transferResult) transfer = found
-    port.postMessage(message, transfer)
-    return
+    // Walked even when copying: a detached buffer must fail here, not arrive empty.
+    const found = findTransferables(data)
+    if (transfer) list = found
+    port.postMessage(message, list)
+    return undefined
   } catch (error) {
-    if (transfer.length === 0) {
-      reply(port, errorMessage(id, unsendableResult(method, error)))
-      return
-    }
+    if (list.length === 0) return { error }
   }
   // Some buffer could not be transferred (e.g. a WebAssembly memory): copying may still work.
   try {
     port.postMessage(message)
+    return undefined
   } catch (error) {
-    reply(port, errorMessage(id, unsendableResult(method, error)))
+    return { error }
   }
 }
 

@@ -17,16 +17,14 @@
 
 import type { ChunksMessage } from '../wire/protocol.js'
 import { isCloneError, messageOf } from '../wire/send-failure.js'
-import { DetachedBufferError, findTransferables, formatPath } from '../wire/transfer.js'
+import { DetachedBufferError, formatPath } from '../wire/transfer.js'
 import type { CallContext } from './call-context.js'
-import { errorMessage, type HarnessEndpoint, reply, thenOf } from './replies.js'
+import { errorMessage, type HarnessEndpoint, postData, reply, thenOf } from './replies.js'
 
 /** A chunk that took this long to make is sent at once rather than batched. */
 const SLOW_CHUNK_MS = 0.5
 /** The oldest a batch may get before it is sent, while the generator keeps producing. */
 const MAX_BATCH_AGE_MS = 1
-
-const NO_TRANSFER: Transferable[] = []
 
 export class StreamRun {
   #credit: number
@@ -148,42 +146,25 @@ export class StreamRun {
     const values = this.#batch
     if (values.length === 0 || this.#sendError !== undefined) return
     this.#batch = []
-    if (this.#post(values)) {
+    if (this.#post(values) === undefined) {
       this.#sent += values.length
       return
     }
     // Something in the batch cannot be sent. Send it chunk by chunk instead: the chunks before
     // the culprit still reach the consumer, and the error can name the culprit.
     for (const value of values) {
-      const error = this.#post([value], true)
-      if (error !== true) {
-        this.#stop(this.#unsendable(this.#sent, error))
+      const failed = this.#post([value])
+      if (failed !== undefined) {
+        this.#stop(this.#unsendable(this.#sent, failed.error))
         return
       }
       this.#sent++
     }
   }
 
-  /** Posts one message of chunks: true if it went, else (when `why`) the error. */
-  #post(values: unknown[], why?: true): true | unknown {
+  #post(values: unknown[]): { error: unknown } | undefined {
     const message: ChunksMessage = ['atelier:chunks', this.id, values]
-    let transfer = NO_TRANSFER
-    try {
-      // Walked even when copying: a detached buffer must fail here, not arrive empty.
-      const found = findTransferables(values)
-      if (this.transferResult) transfer = found
-      this.port.postMessage(message, transfer)
-      return true
-    } catch (error) {
-      if (transfer.length === 0) return why ? error : false
-    }
-    // A buffer that cannot be moved (a WebAssembly memory's): copying may still work.
-    try {
-      this.port.postMessage(message)
-      return true
-    } catch (error) {
-      return why ? error : false
-    }
+    return postData(this.port, message, values, this.transferResult)
   }
 
   #stop(error: Error): void {
