@@ -18,8 +18,6 @@ import type { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
 import { unwatchSignal, watchSignal } from './signal-watch.js'
 
-const NO_TRANSFER: Transferable[] = []
-
 /**
  * The last call settled, kept reachable on purpose. A call's fields are added one by one as it is
  * built, and V8 holds the resulting object layouts only weakly: when a full garbage collection
@@ -98,12 +96,7 @@ export class CallDesk {
     }
     // The worker keeps the call (and its place in maxInFlight) until it answers: it is still
     // busy, and pretending otherwise would pile new work onto it.
-    try {
-      slot.post(['atelier:cancel', call.id, serializeError(reason)], NO_TRANSFER)
-    } catch {
-      // Unreachable in practice (the reason is flattened first). If it happens the handler is
-      // not told, but the caller is, and cancelGraceMs still bounds the worker's time.
-    }
+    slot.tell(['atelier:cancel', call.id, serializeError(reason)])
     this.settle(call, false, reason, kind)
     const grace = this.config.cancelGraceMs
     if (grace !== undefined) call.timer = setTimeout(fireGrace, grace, call)

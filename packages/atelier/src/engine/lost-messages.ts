@@ -8,8 +8,6 @@
 
 import type { WorkerSlot } from './worker-slot.js'
 
-const NO_TRANSFER: Transferable[] = []
-
 /** What the rules read of a call. */
 export interface Suspect {
   readonly id: number
@@ -49,19 +47,11 @@ export function lostAnswerError(method: string): TypeError {
 export function askAbout<C extends Suspect>(slot: WorkerSlot<C>, afterId: number): void {
   const suspect = suspectAfter(slot.calls.values(), afterId)
   if (suspect !== undefined) suspect.synced = true
-  try {
-    slot.post(['atelier:sync', suspect === undefined ? -1 : suspect.id], NO_TRANSFER)
-  } catch {
-    // The worker is gone; its crash handling settles its calls.
-  }
+  slot.tell(['atelier:sync', suspect === undefined ? -1 : suspect.id])
 }
 
 /** A message from the worker arrived empty: ask which of this worker's calls it has answered. */
 export function queryAnswers<C>(slot: WorkerSlot<C>): void {
   if (slot.calls.size === 0) return
-  try {
-    slot.post(['atelier:query', [...slot.calls.keys()]], NO_TRANSFER)
-  } catch {
-    // The worker is gone; its crash handling settles its calls.
-  }
+  slot.tell(['atelier:query', [...slot.calls.keys()]])
 }

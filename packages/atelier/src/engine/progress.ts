@@ -4,8 +4,6 @@ import { reportListenerError } from '../report-error.js'
 import type { Call } from './call.js'
 import type { WorkerSlot } from './worker-slot.js'
 
-const NO_TRANSFER: Transferable[] = []
-
 /**
  * Hands a progress value to the caller's listener. The acknowledgement lets the worker send the
  * next: a caller slower than its worker so receives the latest value, never a backlog. A
@@ -25,9 +23,5 @@ export function deliverProgress(
     reportListenerError(error)
   }
   if (call.slot !== slot || call.settled) return
-  try {
-    slot.post(['atelier:ack', call.id], NO_TRANSFER)
-  } catch {
-    // The worker is gone; its crash is on its way.
-  }
+  slot.tell(['atelier:ack', call.id])
 }

@@ -3,11 +3,8 @@
  * or a stream), the chunks and the end its worker sends, and the credit it grants back.
  */
 
-import type { ExecutorMessage } from '../wire/protocol.js'
 import { type Call, STREAM_END } from './call.js'
 import { CallStream, type StreamOwner } from './call-stream.js'
-
-const NO_TRANSFER: Transferable[] = []
 
 /**
  * The caller's side of a new call: a plain promise when its method is known not to stream,
@@ -57,10 +54,5 @@ export function endOf(call: Call): unknown {
 export function grantCredit(call: Call, chunks: number): void {
   const slot = call.slot
   if (slot === undefined || call.settled) return
-  const credit: ExecutorMessage = ['atelier:credit', call.id, chunks]
-  try {
-    slot.post(credit, NO_TRANSFER)
-  } catch {
-    // The worker is gone; its crash is on its way and ends the stream.
-  }
+  slot.tell(['atelier:credit', call.id, chunks])
 }

@@ -269,6 +269,19 @@ export class WorkerSlot<C> implements BalancerSlot {
     this.#worker!.postMessage(message, transfer)
   }
 
+  /**
+   * Posts a message of the executor's own (a cancel, credit, a question), with no app data and
+   * nothing to transfer. Never throws: if the worker is gone, its crash is on its way and settles
+   * its calls; the caller of a cancel has heard already, and `cancelGraceMs` still bounds the rest.
+   */
+  tell(message: ExecutorMessage): void {
+    try {
+      this.#worker?.postMessage(message, NO_TRANSFER)
+    } catch {
+      // See above: nobody is left to tell.
+    }
+  }
+
   /** Terminates the worker (if any) and cancels a pending restart. Returns the calls it was running. */
   terminate(): C[] {
     clearTimeout(this.#restartTimer)
