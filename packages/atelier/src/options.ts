@@ -711,15 +711,17 @@ export interface ObservabilityConfig {
    */
   spans?: SpansMode | { mode?: SpansMode; sampleRate?: number }
   /**
-   * Also record each sampled span and trace as a `performance.measure`, so it shows in the
-   * DevTools performance panel. Chromium charges about 1–2 µs per measure, the dominant cost of
-   * spans on tiny calls: turn it off where the event stream is all you need.
-   * @default true (measures are recorded whenever spans are)
+   * Where sampled spans and traces show besides the event stream. `'tracks'` (or `true`): bars
+   * on Atelier's own tracks in a DevTools Performance recording (`console.timeStamp`: about
+   * 0.1 µs each, nothing kept in memory). `'entries'`: `performance.measure` entries that a
+   * `PerformanceObserver` or a RUM tool can read, drawn on the same tracks (4–5 µs each, made
+   * when the page is idle). `false`: neither.
+   * @default 'tracks'
    */
-  measures?: boolean
+  measures?: boolean | 'tracks' | 'entries'
 }
 
 export interface TaskRuntimeConfig {
-  /** Spans, traces and DevTools measures. @default spans 'auto', measures on */
+  /** Spans, traces and DevTools tracks. @default spans 'auto', measures 'tracks' */
   observability?: ObservabilityConfig
 }

@@ -11,6 +11,7 @@ import type { ObservabilityConfig } from '../options.js'
 import { reportListenerError } from '../report-error.js'
 import { attachMetrics } from './metric-listeners.js'
 import { createSpanRecorder } from './spans.js'
+import { resolveMeasures } from './timeline.js'
 import { createTraceFactory } from './trace.js'
 
 export interface Observability {
@@ -87,10 +88,7 @@ export function createObservability(
   config: ObservabilityConfig = {},
 ): Observability {
   const spans = resolveSpans(config.spans)
-  const measures = config.measures ?? true
-  if (typeof measures !== 'boolean') {
-    throw new TypeError(`observability.measures must be a boolean, received ${describe(measures)}`)
-  }
+  const measures = resolveMeasures(config.measures)
   // One record per subscription, so the same function subscribed twice is two subscriptions,
   // and unsubscribing one leaves the other. Replaced, never mutated, while publishing.
   let subscriptions: Subscription[] = []

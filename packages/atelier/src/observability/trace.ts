@@ -12,13 +12,13 @@ import {
 } from '../events.js'
 import { OUTCOMES, outcomeOfError } from '../outcomes.js'
 import { randomId } from '../trace-context.js'
-import { measure } from './spans.js'
+import { drawOnTrack, measure, type TimelineMode } from './timeline.js'
 
 export interface TraceFactoryOptions {
   /** Whether spans are on at all; traces of a runtime with spans off are never sampled. */
   enabled: boolean
   sampleRate: number
-  measures: boolean
+  measures: TimelineMode
   publish: (event: TraceEvent) => void
 }
 
@@ -53,7 +53,11 @@ export function createTraceFactory(options: TraceFactoryOptions): (name?: string
           event.errorKind = outcome.errorKind
           event.error = toEventError(error)
         }
-        if (measures) measure('atelier:trace', start, end, event)
+        if (measures === 'tracks') {
+          drawOnTrack(name ?? 'trace', start, end, 'traces', 'Atelier', status)
+        } else if (measures === 'entries') {
+          measure('atelier:trace', start, end, event)
+        }
         publish(event)
       },
     }

@@ -1,6 +1,6 @@
-import { expect, test } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { createTaskRuntime } from '../../src/index'
-import { flushMeasures, MAX_TIMELINE_MEASURES } from '../../src/observability/spans'
+import { flushMeasures, MAX_TIMELINE_MEASURES } from '../../src/observability/timeline'
 import { define } from './fixtures/define'
 
 test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers see every one', async () => {
@@ -14,7 +14,7 @@ test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers s
     }
   })
   observer.observe({ type: 'measure' })
-  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  const runtime = createTaskRuntime({ observability: { spans: 'on', measures: 'entries' } })
   const spanIds: string[] = []
   runtime.subscribeEvents((e) => {
     if (e.kind === 'span') spanIds.push(e.spanId)
@@ -38,7 +38,7 @@ test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers s
 test('traces are bounded the same way', async () => {
   flushMeasures()
   performance.clearMeasures()
-  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  const runtime = createTaskRuntime({ observability: { spans: 'on', measures: 'entries' } })
   for (let i = 0; i < MAX_TIMELINE_MEASURES + 10; i++) runtime.createTrace(`t${i}`).end()
   flushMeasures()
   const kept = performance.getEntriesByName('atelier:trace', 'measure').length
@@ -46,10 +46,10 @@ test('traces are bounded the same way', async () => {
   expect(kept).toBeLessThan(MAX_TIMELINE_MEASURES)
 })
 
-test("span measures draw on DevTools' tracks: a group per task, a lane per worker, colored by outcome", async () => {
+test("in 'entries' mode, span measures draw on DevTools' tracks: a group per task, a lane per worker, colored by outcome", async () => {
   flushMeasures()
   performance.clearMeasures()
-  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  const runtime = createTaskRuntime({ observability: { spans: 'on', measures: 'entries' } })
   const { task } = define({ type: 'singleton', taskName: 'thumbs' }, runtime)
   await task.add(1, 2)
   await task.fail('nope').catch(() => {})
@@ -91,10 +91,69 @@ test("span measures draw on DevTools' tracks: a group per task, a lane per worke
 test('measures are made off the calls, once the page is idle', async () => {
   flushMeasures()
   performance.clearMeasures()
-  const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+  const runtime = createTaskRuntime({ observability: { spans: 'on', measures: 'entries' } })
   const { task } = define({}, runtime)
   await task.add(1, 2)
   // Not yet: queued for an idle moment rather than made on the call's path.
   expect(performance.getEntriesByName('atelier:span', 'measure')).toHaveLength(0)
   await expect.poll(() => performance.getEntriesByName('atelier:span', 'measure').length).toBe(1)
+})
+
+test("by default ('tracks'), spans and traces are drawn with console.timeStamp and nothing stays in the timeline", async () => {
+  flushMeasures()
+  performance.clearMeasures()
+  const stamps: unknown[][] = []
+  const spy = vi.spyOn(console, 'timeStamp').mockImplementation((...args: unknown[]) => {
+    stamps.push(args)
+  })
+  try {
+    const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+    const spans: Array<{ durationMs: number }> = []
+    runtime.subscribeEvents((e) => {
+      if (e.kind === 'span') spans.push(e)
+    })
+    const { task } = define({ type: 'singleton', taskName: 'thumbs' }, runtime)
+    const before = performance.now()
+    await runtime.runWithTrace('batch', async () => {
+      await task.add(1, 2)
+      await task.fail('nope').catch(() => {})
+    })
+    const controller = new AbortController()
+    controller.abort()
+    await task
+      .with({ signal: controller.signal })
+      .add(1, 1)
+      .catch(() => {})
+    const after = performance.now()
+    flushMeasures()
+    expect(performance.getEntriesByType('measure')).toHaveLength(0)
+    expect(stamps.map(([label, , , track, group, color]) => [label, track, group, color])).toEqual([
+      ['add: ok', 'worker 0', 'Atelier: thumbs', 'primary'],
+      ['fail: exception', 'worker 0', 'Atelier: thumbs', 'error'],
+      ['batch', 'traces', 'Atelier', 'primary'],
+      ['add: abort', 'not dispatched', 'Atelier: thumbs', 'warning'],
+    ])
+    // Bars span the call, in the page's performance.now() time.
+    for (const [i, stamp] of stamps.entries()) {
+      const [, start, end] = stamp as [string, number, number]
+      expect(start).toBeGreaterThanOrEqual(before)
+      expect(end).toBeLessThanOrEqual(after)
+      expect(end).toBeGreaterThanOrEqual(start)
+      if (i !== 2) expect(end - start).toBeCloseTo(spans[i < 2 ? i : 2]!.durationMs, 6)
+    }
+  } finally {
+    spy.mockRestore()
+  }
+})
+
+test('measures: false draws nothing', async () => {
+  const spy = vi.spyOn(console, 'timeStamp').mockImplementation(() => {})
+  try {
+    const runtime = createTaskRuntime({ observability: { spans: 'on', measures: false } })
+    const { task } = define({}, runtime)
+    await runtime.runWithTrace('quiet', () => task.add(1, 2))
+    expect(spy).not.toHaveBeenCalled()
+  } finally {
+    spy.mockRestore()
+  }
 })

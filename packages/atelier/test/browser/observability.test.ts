@@ -9,7 +9,7 @@ import {
   type TaskRuntimeConfig,
   type TraceEvent,
 } from '../../src/index'
-import { flushMeasures } from '../../src/observability/spans'
+import { flushMeasures } from '../../src/observability/timeline'
 import { define, outcome } from './fixtures/define'
 import { gate, release, started } from './fixtures/harness'
 
@@ -251,10 +251,10 @@ describe('spans', () => {
     )
   })
 
-  test('spans and traces land as performance measures', async () => {
+  test("with measures: 'entries', spans and traces land as performance measures", async () => {
     flushMeasures()
     performance.clearMeasures()
-    const { runtime, spans } = record()
+    const { runtime, spans } = record({ observability: { spans: 'on', measures: 'entries' } })
     const { task } = define({}, runtime)
     await runtime.runWithTrace('measured', () => task.add(1, 1))
     flushMeasures()
@@ -380,9 +380,9 @@ describe('measures option', () => {
     expect(performance.getEntriesByName('atelier:trace', 'measure')).toHaveLength(0)
   })
 
-  test('a non-boolean measures option is refused', () => {
+  test('an unknown measures option is refused, naming the value', () => {
     expect(() =>
       createTaskRuntime({ observability: { measures: 'yes' as unknown as boolean } }),
-    ).toThrow('observability.measures must be a boolean, received "yes"')
+    ).toThrow('observability.measures must be true, false, "tracks" or "entries", received "yes"')
   })
 })
