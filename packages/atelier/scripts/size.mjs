@@ -118,7 +118,7 @@ const kb = (bytes) => `${(bytes / KB).toFixed(2)} KB`
 const exact = (bytes) => `${bytes.toLocaleString('en-US')} B`
 
 function table(rows, markdown) {
-  const head = ['entry', 'raw', 'minified', 'min+gzip', 'budget', 'min+gzip', 'budget', '']
+  const head = ['entry', 'raw', 'minified', 'min+gzip', 'budget', 'min+gzip (B)', 'budget (B)', '']
   const body = rows.map(({ entry, size }) => [
     entry.name,
     kb(size.raw),
