@@ -62,6 +62,8 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   workerIndex = -1
   /** The harness was asked whether it read this call (see `SyncMessage`). */
   synced = false
+  /** The id of the first call in the message it was posted in (its own, if it went alone). */
+  sentWith = 0
   /** Its cancellation key: given with `with({ key })`, else derived by `keyOf` at admission. */
   key: string | undefined
   resolve!: (value: unknown) => void

@@ -14,7 +14,7 @@ import type { ExecutorEvents, TaskDepths } from '../facts.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import type { CrashRecord, TaskState } from '../task-state.js'
-import type { HarnessMessage } from '../wire/protocol.js'
+import type { EndMessage, ErrorMessage, HarnessMessage, ResultMessage } from '../wire/protocol.js'
 import { deserializeError } from '../wire/serialize-error.js'
 import { type Balancer, createBalancer } from './balancer.js'
 import { Call, type CallOwner, leaveSlot } from './call.js'
@@ -26,15 +26,15 @@ import type { EventBus } from './event-bus.js'
 import { askAbout, lostAnswerError, queryAnswers } from './lost-messages.js'
 import { Operations } from './operations.js'
 import { Pool } from './pool.js'
-import { postCall } from './post-call.js'
+import { flushOutbox, type PostOwner, queueCall } from './post-call.js'
 import type { PriorityLevel } from './priority-lists.js'
 import { deliverProgress } from './progress.js'
 import { describeDepths, describeSizes, describeState } from './state.js'
 import { answerFor, endOf, grantCredit, receiveChunks } from './streams.js'
 import { Timer } from './timer.js'
-import type { SlotOwner, WorkerSlot } from './worker-slot.js'
+import { isAnswer, type SlotOwner, type WorkerSlot } from './worker-slot.js'
 
-export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
+export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, PostOwner {
   readonly #queue: DispatchQueue<Call>
   readonly #pool: Pool<Call>
   readonly #balancer: Balancer
@@ -59,6 +59,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
    * then every call is made as a stream, which also works as a promise.
    */
   #streaming: ReadonlySet<string> | undefined
+  /** Slots with calls in their outbox, posted at the end of the turn (see `post-call.ts`). */
+  #unsent: Array<WorkerSlot<Call>> = []
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -195,24 +197,63 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
   #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): void {
     // A worker must see its calls in increasing id order (see `UnreadableMessage`), and a call
     // posted again after a crash or a stop goes ahead of calls made after it: so a call takes its
-    // id when it is posted, and the id names its latest attempt.
+    // id when it is dispatched, and the id names its latest attempt.
     call.id = this.#nextCallId++
     call.synced = false
     try {
-      if (postCall(slot, call)) call.transferred = true
+      queueCall(slot, call)
     } catch (error) {
       this.#queue.release()
       this.#desk.settle(call, false, error, 'exception')
       return
     }
+    // The worker's from now: it counts in its load, and goes down with it if it crashes first.
     call.slot = slot
+    call.dispatchedAt = now
+    slot.calls.set(call.id, call)
+    if (slot.outbox.size > 1) return
+    if (this.#unsent.push(slot) === 1) queueMicrotask(this.#flushUnsent)
+  }
+
+  /** Posts every outbox filled this turn. */
+  readonly #flushUnsent = (): void => {
+    const outer = this.#ops.open()
+    try {
+      // A call that could not be sent frees its place, and the pump may fill more outboxes:
+      // they join this same loop.
+      const unsent = this.#unsent
+      for (let i = 0; i < unsent.length; i++) flushOutbox(unsent[i]!, this)
+      this.#unsent = []
+    } finally {
+      if (outer) this.#ops.close()
+    }
+  }
+
+  /** Posts `slot`'s outbox now: something else is about to be said to its worker. */
+  flush(slot: WorkerSlot<Call>): void {
+    const outer = this.#ops.open()
+    try {
+      flushOutbox(slot, this)
+    } finally {
+      if (outer) this.#ops.close()
+    }
+  }
+
+  posted(slot: WorkerSlot<Call>, call: Call, transferred: boolean): void {
+    if (transferred) call.transferred = true
     call.attempts++
     call.workerIndex = slot.index
-    call.dispatchedAt = now
     if (call.firstDispatchedAt === 0) call.firstDispatchedAt = call.dispatchedAt
-    slot.calls.set(call.id, call)
     this.#totalDispatched++
     this.bus.emit('dispatched', this, call, slot)
+  }
+
+  unsendable(slot: WorkerSlot<Call>, call: Call, error: Error): void {
+    slot.calls.delete(call.id)
+    leaveSlot(call)
+    this.#queue.release()
+    if (!call.settled) this.#desk.settle(call, false, error, 'exception')
+    this.#pump()
   }
 
   // ---- what the workers say ----------------------------------------------------------------
@@ -236,16 +277,12 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
       switch (message[0]) {
         case 'atelier:result':
         case 'atelier:end':
-        case 'atelier:error': {
-          const call = slot.calls.get(message[1])
-          if (call === undefined) return
-          this.#answered(slot, call)
-          if (call.settled) return
-          if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
-          else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok')
-          else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
+        case 'atelier:error':
+          this.#answer(slot, message)
           return
-        }
+        case 'atelier:answers':
+          for (const answer of message[1]) if (isAnswer(answer)) this.#answer(slot, answer)
+          return
         case 'atelier:chunks': {
           const call = slot.calls.get(message[1])
           if (call !== undefined && !call.settled) receiveChunks(call, message[2])
@@ -267,6 +304,16 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner {
       this.#armIdleTimer()
       if (outer) this.#ops.close()
     }
+  }
+
+  #answer(slot: WorkerSlot<Call>, message: ResultMessage | ErrorMessage | EndMessage): void {
+    const call = slot.calls.get(message[1])
+    if (call === undefined) return
+    this.#answered(slot, call)
+    if (call.settled) return
+    if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
+    else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok')
+    else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
   }
 
   /** Lets a streaming call's worker run `chunks` further ahead (its consumer took them). */

@@ -13,6 +13,8 @@ export interface Suspect {
   readonly id: number
   /** The harness was already asked about it. */
   synced: boolean
+  /** The id of the first call of the message it went in (see `post-call.ts`). */
+  readonly sentWith: number
 }
 
 /**
@@ -41,13 +43,24 @@ export function lostAnswerError(method: string): TypeError {
 }
 
 /**
- * The harness could not read a message after call `afterId`: ask it about the call that message
- * likely was (it fails that call if it never read it), or say there is none.
+ * The harness could not read a message after call `afterId`: ask it about the calls that message
+ * likely held (the suspect and the calls posted with it; it fails those it never read), or say
+ * there are none.
  */
 export function askAbout<C extends Suspect>(slot: WorkerSlot<C>, afterId: number): void {
+  // Posted first: the suspect is among the calls posted, not among those still waiting.
+  if (slot.outbox.size > 0) slot.owner.flush(slot)
   const suspect = suspectAfter(slot.calls.values(), afterId)
-  if (suspect !== undefined) suspect.synced = true
-  slot.tell(['atelier:sync', suspect === undefined ? -1 : suspect.id])
+  const ids: number[] = []
+  if (suspect !== undefined) {
+    for (const call of slot.calls.values()) {
+      if (call.sentWith === suspect.sentWith && !call.synced) {
+        call.synced = true
+        ids.push(call.id)
+      }
+    }
+  }
+  slot.tell(['atelier:sync', ids])
 }
 
 /** A message from the worker arrived empty: ask which of this worker's calls it has answered. */

@@ -5,9 +5,16 @@
  */
 
 import type { WorkerLike } from '../options.js'
-import type { ComlinkApplyMessage, ExecutorMessage, HarnessMessage } from '../wire/protocol.js'
+import type {
+  ComlinkApplyMessage,
+  ErrorMessage,
+  ExecutorMessage,
+  HarnessMessage,
+  ResultMessage,
+} from '../wire/protocol.js'
 import type { BalancerSlot } from './balancer.js'
 import { type HostWorker, hostWorker, isNodeWorker } from './host-worker.js'
+import { Outbox } from './outbox.js'
 import { holdProcess } from './timer.js'
 
 export interface SlotOwner<C> {
@@ -19,6 +26,8 @@ export interface SlotOwner<C> {
   onUnreadable(slot: WorkerSlot<C>): void
   /** The worker died. `calls` were running on it; the slot has already forgotten them. */
   onCrash(slot: WorkerSlot<C>, cause: Error, calls: C[]): void
+  /** Posts the calls waiting in the slot's outbox: before anything else is said to the worker. */
+  flush(slot: WorkerSlot<C>): void
 }
 
 export type SlotState =
@@ -62,6 +71,7 @@ function isHarnessMessage(data: unknown): data is HarnessMessage {
     case 'atelier:unreadable':
       return typeof data[1] === 'number'
     case 'atelier:answered':
+    case 'atelier:answers':
       return Array.isArray(data[1])
     case 'atelier:ready':
     case 'atelier:closing':
@@ -69,6 +79,13 @@ function isHarnessMessage(data: unknown): data is HarnessMessage {
     default:
       return false
   }
+}
+
+/** One answer of an `atelier:answers` message, well formed; anything else in it is ignored. */
+export function isAnswer(data: unknown): data is ResultMessage | ErrorMessage {
+  if (!Array.isArray(data)) return false
+  const type: unknown = data[0]
+  return (type === 'atelier:result' || type === 'atelier:error') && isHarnessMessage(data)
 }
 
 /** The names in a ready message's list; a harness of an older version sends none. */
@@ -112,8 +129,12 @@ function notAWorker(value: unknown): string | undefined {
 
 export class WorkerSlot<C> implements BalancerSlot {
   state: SlotState = 'idle'
-  /** Calls posted to this worker and not yet answered, by call id. */
+  /**
+   * Calls given to this worker and not yet answered, by call id: posted, or waiting in the
+   * outbox to be posted at the end of the turn.
+   */
   readonly calls = new Map<number, C>()
+  readonly outbox = new Outbox<C>()
   /** Crashes since this slot last completed a call: drives the restart delay. */
   crashStreak = 0
   #worker: HostWorker | undefined
@@ -275,6 +296,8 @@ export class WorkerSlot<C> implements BalancerSlot {
    * its calls; the caller of a cancel has heard already, and `cancelGraceMs` still bounds the rest.
    */
   tell(message: ExecutorMessage): void {
+    // In order: a cancel must not overtake the call it cancels.
+    if (this.outbox.size > 0) this.owner.flush(this)
     try {
       this.#worker?.postMessage(message, NO_TRANSFER)
     } catch {
@@ -308,6 +331,8 @@ export class WorkerSlot<C> implements BalancerSlot {
 
   #release(): C[] {
     clearTimeout(this.#connectTimer)
+    // Its calls, posted or not, are returned below and dealt with as the worker's.
+    this.outbox.clear()
     const worker = this.#worker
     const made = this.#made
     this.#worker = undefined

@@ -6,7 +6,7 @@
 
 import type { ProgressMessage } from '../wire/protocol.js'
 import { messageOf } from '../wire/send-failure.js'
-import type { HarnessEndpoint } from './replies.js'
+import type { HarnessOutbox } from './outbox.js'
 
 export class ProgressChannel {
   #unacked = false
@@ -15,7 +15,7 @@ export class ProgressChannel {
   #ended = false
 
   constructor(
-    readonly port: HarnessEndpoint,
+    readonly out: HarnessOutbox,
     readonly id: number,
   ) {}
 
@@ -53,11 +53,8 @@ export class ProgressChannel {
 
   #post(value: unknown): void {
     const message: ProgressMessage = ['atelier:progress', this.id, value]
-    try {
-      this.port.postMessage(message)
-    } catch (error) {
-      throw unsendable(error)
-    }
+    const failed = this.out.sayData(message, undefined, false)
+    if (failed !== undefined) throw unsendable(failed.error)
     this.#unacked = true
   }
 }

@@ -1,6 +1,7 @@
 /**
- * What the harness says back: results (walked for transfer, checked for detached buffers),
- * errors, and its own notices, through an endpoint that may be anything that posts.
+ * The pieces of what the harness says back (see `outbox.ts` for the order it says it in): the
+ * endpoint it talks through, posting app data (walked for transfer, checked for detached
+ * buffers), and the errors that say why something could not be sent.
  */
 
 import type { ErrorMessage, HarnessMessage } from '../wire/protocol.js'
@@ -26,17 +27,6 @@ export function thenOf(value: unknown): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
   const then = (value as { then?: unknown }).then
   return typeof then === 'function' ? then : undefined
-}
-
-export function sendResult(
-  port: HarnessEndpoint,
-  id: number,
-  method: string,
-  value: unknown,
-  transferResult: boolean,
-): void {
-  const failed = postData(port, ['atelier:result', id, value], value, transferResult)
-  if (failed !== undefined) reply(port, errorMessage(id, unsendableResult(method, failed.error)))
 }
 
 /**
@@ -68,7 +58,8 @@ export function postData(
   }
 }
 
-function unsendableResult(method: string, error: unknown): TypeError {
+/** Why a result could not be sent back, naming the method. */
+export function unsendableResult(method: string, error: unknown): TypeError {
   if (error instanceof DetachedBufferError) {
     return new TypeError(
       `The result of "${method}" holds a detached ArrayBuffer at ${formatPath(error.path)}: the worker already transferred it (an earlier result or message took it). Return a copy (buffer.slice())`,
@@ -84,13 +75,4 @@ function unsendableResult(method: string, error: unknown): TypeError {
 
 export function errorMessage(id: number, error: unknown): ErrorMessage {
   return ['atelier:error', id, serializeError(error)]
-}
-
-/** Posts a message that carries no app data. Never throws: the executor may be gone. */
-export function reply(port: HarnessEndpoint, message: HarnessMessage): void {
-  try {
-    port.postMessage(message)
-  } catch {
-    // Only an endpoint that is closed (or a stand-in that throws) gets here: nobody to tell.
-  }
 }

@@ -16,8 +16,10 @@ import type { CallMessage, ConnectMethod, ReadyMessage, SerializedError } from '
 import { deserializeError } from '../wire/serialize-error.js'
 import { CallContext } from './call-context.js'
 import { handlerTable, invoke, isGenerator } from './invoke.js'
+import { nextTurn } from './next-turn.js'
+import { HarnessOutbox } from './outbox.js'
 import { ProgressChannel } from './progress.js'
-import { errorMessage, type HarnessEndpoint, reply, sendResult, thenOf } from './replies.js'
+import { type HarnessEndpoint, thenOf } from './replies.js'
 import { StreamRun } from './stream.js'
 
 export type { HarnessEndpoint }
@@ -79,6 +81,7 @@ function createHarness(
       `${caller} needs an object of handler functions, received ${handlers === null ? 'null' : typeof handlers}`,
     )
   }
+  const out = new HarnessOutbox(port)
   const entries = handlerTable(handlers)
   const methods = [...entries.keys()]
   const streaming = methods.filter((name) => entries.get(name)!.streams)
@@ -96,7 +99,7 @@ function createHarness(
   const unreadable = () => {
     openQuestions++
     readSince ??= new Set()
-    reply(port, ['atelier:unreadable', lastId])
+    out.say(['atelier:unreadable', lastId])
   }
 
   // Listening from here, before `expose` adds comlink's listener, lets our messages stop at us:
@@ -107,10 +110,10 @@ function createHarness(
       const type: unknown = message[0]
       if (type === 'atelier:call') {
         event.stopImmediatePropagation()
-        if (!isCallMessage(message)) return
-        lastId = message[1]
-        readSince?.add(lastId)
-        run(message)
+        if (isCallMessage(message)) read(message)
+      } else if (type === 'atelier:calls') {
+        event.stopImmediatePropagation()
+        if (Array.isArray(message[1])) readAll(message[1])
       } else if (type === 'atelier:cancel') {
         event.stopImmediatePropagation()
         const reason: unknown = message[2]
@@ -136,7 +139,7 @@ function createHarness(
         const answered = ids.filter(
           (id): id is number => typeof id === 'number' && id <= lastId && !running.has(id),
         )
-        reply(port, ['atelier:answered', answered])
+        out.say(['atelier:answered', answered])
       }
     } else if (message === null || message === undefined) {
       // What the browser delivers for a message it could not clone whole (an ImageData over a
@@ -146,21 +149,77 @@ function createHarness(
   })
   port.addEventListener('messageerror' as 'message', unreadable)
 
-  function answerSync(id: unknown): void {
+  function answerSync(ids: unknown): void {
     if (openQuestions === 0) return
-    if (typeof id === 'number' && id >= 0 && !readSince!.has(id)) {
-      const error = new TypeError(
-        'The worker received this call empty: an argument could not be cloned whole (for example an ImageData over a detached buffer, inside an object that is not walked for transfer)',
-      )
-      reply(port, errorMessage(id, error))
+    if (Array.isArray(ids)) {
+      for (const id of ids) {
+        if (typeof id !== 'number' || readSince!.has(id)) continue
+        const error = new TypeError(
+          'The worker received this call empty: an argument could not be cloned whole (for example an ImageData over a detached buffer, inside an object that is not walked for transfer)',
+        )
+        out.error(id, error)
+      }
     }
     if (--openQuestions === 0) readSince = undefined
   }
-  if (hosted) reportEnd(port)
+
+  /** Runs a call, learning whether its method is slow; flushes after one that was. */
+  function read(message: CallMessage): void {
+    lastId = message[1]
+    readSince?.add(lastId)
+    const start = performance.now()
+    run(message)
+    if (performance.now() - start >= SLOW_CALL_MS) {
+      slow.add(message[2])
+      out.flush()
+    } else if (slow.size > 0) slow.delete(message[2])
+  }
+
+  // Methods whose last call ran for a while (synchronously): the answers waiting go before the
+  // next call of one starts, not held for the end of its batch, as it will likely take its time
+  // too.
+  const slow = new Set<string>()
+
+  /** The batch being read, while its calls start: the async ones count in `open`. */
+  let reading: Batch | undefined
+
+  /**
+   * The calls of one message, run as if each had come alone. Their answers go back together: held
+   * until the last of those running asynchronously answers, or the next turn, if that is sooner.
+   */
+  function readAll(messages: unknown[]): void {
+    const batch: Batch = { open: 0, released: false }
+    out.hold()
+    reading = batch
+    try {
+      readEach(messages)
+    } finally {
+      reading = undefined
+      if (batch.open === 0) release(batch)
+      else nextTurn(() => release(batch))
+    }
+  }
+
+  function release(batch: Batch): void {
+    if (batch.released) return
+    batch.released = true
+    out.release()
+  }
+
+  function readEach(messages: unknown[]): void {
+    for (const message of messages) {
+      if (!Array.isArray(message) || message[0] !== 'atelier:call' || !isCallMessage(message)) {
+        continue
+      }
+      if (out.size > 0 && slow.has(message[2])) out.flush()
+      read(message)
+    }
+  }
+  if (hosted) reportEnd(out)
 
   const ready: ReadyMessage = ['atelier:ready', methods, streaming]
   function connect(): void {
-    reply(port, ready)
+    out.say(ready)
   }
 
   // Indexing rather than destructuring: this runs once per call, and array destructuring goes
@@ -170,10 +229,10 @@ function createHarness(
     const method = message[2]
     const entry = entries.get(method)
     if (entry === undefined) {
-      reply(port, errorMessage(id, new UnknownMethodError(method, methods)))
+      out.error(id, new UnknownMethodError(method, methods))
       return
     }
-    const progress = message[6] === true ? new ProgressChannel(port, id) : undefined
+    const progress = message[6] === true ? new ProgressChannel(out, id) : undefined
     const traceparent = message[8]
     const context =
       typeof traceparent === 'string'
@@ -194,28 +253,32 @@ function createHarness(
       then = thenOf(result)
     } catch (error) {
       progress?.end()
-      reply(port, errorMessage(id, error))
+      out.error(id, error)
       return
     }
     // A synchronous handler answers in this same task: no cancel can arrive meanwhile, so it
     // needs no registration and no trip through the microtask queue.
     if (then === undefined) {
       progress?.end()
-      sendResult(port, id, method, result, transferResult)
+      out.result(id, method, result, transferResult)
       return
     }
     running.set(id, context)
+    const batch = reading
+    if (batch !== undefined) batch.open++
     // Resolved through a promise: a thenable's own `then` may throw or call back twice.
     new Promise((resolve) => resolve(result)).then(
       (value) => {
         running.delete(id)
         progress?.end()
-        sendResult(port, id, method, value, transferResult)
+        out.result(id, method, value, transferResult)
+        if (batch !== undefined && --batch.open === 0) release(batch)
       },
       (error: unknown) => {
         running.delete(id)
         progress?.end()
-        reply(port, errorMessage(id, error))
+        out.error(id, error)
+        if (batch !== undefined && --batch.open === 0) release(batch)
       },
     )
   }
@@ -232,7 +295,7 @@ function createHarness(
       typeof window === 'number' && Number.isSafeInteger(window) && window > 0
         ? window
         : DEFAULT_WINDOW
-    const run = new StreamRun(port, id, message[2], context, generator, credit, transferResult)
+    const run = new StreamRun(out, id, message[2], context, generator, credit, transferResult)
     running.set(id, context)
     streams.set(id, run)
     run.run().finally(() => {
@@ -251,6 +314,16 @@ function createHarness(
  * plain one sends none (its caller awaits every chunk), so any sensible value will do.
  */
 const DEFAULT_WINDOW = 16
+
+/** A batch of calls (one `atelier:calls` message) whose answers are held together. */
+interface Batch {
+  /** Its calls still running asynchronously. */
+  open: number
+  released: boolean
+}
+
+/** A call of a batch that ran this long (synchronously) marks its method as slow. */
+const SLOW_CALL_MS = 0.5
 
 function notAGeneratorFunction(method: string): string {
   return `The handler "${method}" returned a generator, which cannot be sent back: declare it as a generator function (async *${method}() { … }) to stream what it yields`
@@ -279,8 +352,9 @@ function isCallMessage(message: unknown[]): message is CallMessage {
  * and the worker's calls would wait for ever. Each is wrapped to say so first; the executor
  * handles it like a crash. (Node's `worker_threads` report an exit of their own as well.)
  */
-function reportEnd(port: HarnessEndpoint): void {
-  const say = () => reply(port, ['atelier:closing'])
+function reportEnd(out: HarnessOutbox): void {
+  // The answers waiting go first: they are done, and the caller should have them.
+  const say = () => out.say(['atelier:closing'])
   const scope = globalThis as {
     close?: () => void
     process?: { exit?: (code?: number) => never }

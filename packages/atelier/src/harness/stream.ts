@@ -19,7 +19,9 @@ import type { ChunksMessage } from '../wire/protocol.js'
 import { isCloneError, messageOf } from '../wire/send-failure.js'
 import { DetachedBufferError, formatPath } from '../wire/transfer.js'
 import type { CallContext } from './call-context.js'
-import { errorMessage, type HarnessEndpoint, postData, reply, thenOf } from './replies.js'
+import { nextTurn } from './next-turn.js'
+import type { HarnessOutbox } from './outbox.js'
+import { thenOf } from './replies.js'
 
 /** A chunk that took this long to make is sent at once rather than batched. */
 const SLOW_CHUNK_MS = 0.5
@@ -39,7 +41,7 @@ export class StreamRun {
   #sendError: Error | undefined
 
   constructor(
-    readonly port: HarnessEndpoint,
+    readonly out: HarnessOutbox,
     readonly id: number,
     readonly method: string,
     readonly context: CallContext,
@@ -85,7 +87,7 @@ export class StreamRun {
           this.#flush()
           if (this.#sendError !== undefined) break
           this.context.progressChannel?.end()
-          reply(this.port, ['atelier:end', this.id])
+          this.out.say(['atelier:end', this.id])
           return
         }
         // A chunk that was slow to make went at once; before the next, let messages in (a cancel,
@@ -114,7 +116,7 @@ export class StreamRun {
 
   #fail(error: unknown): void {
     this.context.progressChannel?.end()
-    reply(this.port, errorMessage(this.id, error))
+    this.out.error(this.id, error)
   }
 
   /** Adds a chunk to the batch; true if it was sent at once for taking its time. */
@@ -164,7 +166,7 @@ export class StreamRun {
 
   #post(values: unknown[]): { error: unknown } | undefined {
     const message: ChunksMessage = ['atelier:chunks', this.id, values]
-    return postData(this.port, message, values, this.transferResult)
+    return this.out.sayData(message, values, this.transferResult)
   }
 
   #stop(error: Error): void {
@@ -193,26 +195,3 @@ export class StreamRun {
 function turn(): Promise<void> {
   return new Promise((resolve) => nextTurn(resolve))
 }
-
-/**
- * Runs `fn` on a later turn of the event loop, after pending messages such as credit: a macrotask,
- * where a timer might be clamped to 4 ms once nested.
- */
-const nextTurn: (fn: () => void) => void = (() => {
-  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate
-  if (typeof immediate === 'function') return (fn) => void immediate(fn)
-  if (typeof MessageChannel !== 'function') return (fn) => void setTimeout(fn, 0)
-  let channel: MessageChannel | undefined
-  const queue: Array<() => void> = []
-  return (fn) => {
-    if (channel === undefined) {
-      channel = new MessageChannel()
-      channel.port1.onmessage = () => {
-        const due = queue.splice(0)
-        for (const run of due) run()
-      }
-    }
-    queue.push(fn)
-    if (queue.length === 1) channel.port2.postMessage(null)
-  }
-})()

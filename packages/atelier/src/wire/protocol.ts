@@ -51,17 +51,25 @@ export type CallMessage = [
 ]
 
 /**
+ * Several calls in one message: the calls the executor dispatched to this worker within one turn
+ * of its event loop, in increasing id order, with their transfer lists merged. Each is run as if
+ * it had come alone. One message per call costs a structured clone and a task on each side; for
+ * tiny calls that is most of the call.
+ */
+export type CallsMessage = [type: 'atelier:calls', calls: CallMessage[]]
+
+/**
  * Abort the handler's `ctx.signal` for call `id`, with `reason` (as the caller sees it). The
  * harness still answers the call.
  */
 export type CancelMessage = [type: 'atelier:cancel', id: number, reason: SerializedError]
 
 /**
- * The answer to an {@link UnreadableMessage}: `id` is the call the executor posted first after
- * the last call the harness read, the one the unreadable message may have been (`-1`: none, so
- * it was not ours). If the harness never read call `id`, it fails it.
+ * The answer to an {@link UnreadableMessage}: `ids` are the calls of the message the executor
+ * posted first after the last call the harness read, the one the unreadable message may have
+ * been (none: it was not ours). The harness fails those of them it never read.
  */
-export type SyncMessage = [type: 'atelier:sync', id: number]
+export type SyncMessage = [type: 'atelier:sync', ids: number[]]
 
 /**
  * Sent when a message from the worker arrived empty (`null`, or `messageerror`): which of these
@@ -84,6 +92,7 @@ export type ProgressAckMessage = [type: 'atelier:ack', id: number]
 
 export type ExecutorMessage =
   | CallMessage
+  | CallsMessage
   | CancelMessage
   | SyncMessage
   | QueryMessage
@@ -113,6 +122,12 @@ export type ChunksMessage = [type: 'atelier:chunks', id: number, values: unknown
 /** Streaming call `id`'s generator returned: every chunk has been sent. */
 export type EndMessage = [type: 'atelier:end', id: number]
 
+/**
+ * Several answers in one message: results and errors that were ready within one turn of the
+ * worker's event loop, in the order they were ready. Each is handled as if it had come alone.
+ */
+export type AnswersMessage = [type: 'atelier:answers', answers: Array<ResultMessage | ErrorMessage>]
+
 /** Call `id` reported progress (`ctx.progress(value)`); see {@link ProgressAckMessage}. */
 export type ProgressMessage = [type: 'atelier:progress', id: number, value: unknown]
 
@@ -120,9 +135,9 @@ export type ProgressMessage = [type: 'atelier:progress', id: number, value: unkn
  * The harness received a message it could not read (the browser delivers `null` for a message
  * it could not clone whole, such as an `ImageData` over a detached buffer, or fires
  * `messageerror`). `afterId` is the last call it did read (`-1`: none). A worker receives its
- * calls in increasing id order, so if the message was ours, it was the executor's first call to
- * this worker after `afterId`; the executor answers with a {@link SyncMessage} naming that call,
- * and the harness fails it unless it turns up. No call waits for ever on a lost message, and a
+ * calls in increasing id order, so if the message was ours, it was the executor's first message
+ * of calls to this worker after `afterId`; the executor answers with a {@link SyncMessage} naming
+ * its calls, and the harness fails those that do not turn up. No call waits for ever on a lost message, and a
  * `null` the app posts itself disturbs nothing.
  */
 export type UnreadableMessage = [type: 'atelier:unreadable', afterId: number]
@@ -137,6 +152,7 @@ export type HarnessMessage =
   | ReadyMessage
   | ResultMessage
   | ErrorMessage
+  | AnswersMessage
   | ChunksMessage
   | EndMessage
   | ProgressMessage

@@ -114,6 +114,8 @@ class Walk {
   /** The first container met; the visited Set is only created once there is a second. */
   first: object | undefined = undefined
   visited: Set<object> | undefined = undefined
+  /** It met something it does not open (see {@link walkedWhole}). */
+  opaque = false
 
   reset(): void {
     // Drop every reference so the spare walk does not keep the caller's data alive.
@@ -121,6 +123,7 @@ class Walk {
     this.foundSet = undefined
     this.first = undefined
     this.visited = undefined
+    this.opaque = false
   }
 }
 
@@ -131,6 +134,18 @@ class Walk {
  */
 let spare: Walk | undefined = new Walk()
 
+/** What the last walk saw: see {@link walkedWhole}. */
+let lastWalkWhole = true
+
+/**
+ * Whether the last {@link findTransferables} saw all of its value: false if it met something it
+ * does not open (a class instance, a container past the depth cap), where a detached buffer may
+ * hide. A message holding one of those may arrive empty (`null`), so it is best sent alone.
+ */
+export function walkedWhole(): boolean {
+  return lastWalkWhole
+}
+
 /**
  * Everything in `value` that `postMessage` can transfer, each once, in the order met.
  *
@@ -140,12 +155,14 @@ let spare: Walk | undefined = new Walk()
  * copy).
  */
 export function findTransferables(value: unknown): Transferable[] {
+  lastWalkWhole = true
   if (typeof value !== 'object' || value === null) return NO_TRANSFERABLES
   if (holdsOnlyPrimitives(value)) return NO_TRANSFERABLES
   const walk = spare ?? new Walk()
   spare = undefined
   try {
     visit(walk, value, 0)
+    lastWalkWhole = !walk.opaque
     return walk.found ?? NO_TRANSFERABLES
   } catch (error) {
     if (error === FOUND_DETACHED) throw new DetachedBufferError(pathToDetached(value) ?? [])
@@ -260,6 +277,7 @@ function visit(walk: Walk, value: object, depth: number): void {
       return
     }
   }
+  walk.opaque = true
 }
 
 /** Own enumerable string keys (what structured cloning copies): plain objects, sparse arrays. */
@@ -274,7 +292,10 @@ function visitKeys(walk: Walk, value: object, depth: number): void {
 
 /** Marks a container visited; false if it was seen before or is too deep to open. */
 function enter(walk: Walk, container: object, depth: number): boolean {
-  if (depth >= MAX_TRANSFER_DEPTH) return false
+  if (depth >= MAX_TRANSFER_DEPTH) {
+    walk.opaque = true
+    return false
+  }
   if (walk.visited !== undefined) {
     if (walk.visited.has(container)) return false
     walk.visited.add(container)

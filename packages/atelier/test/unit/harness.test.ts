@@ -21,8 +21,12 @@ function connect(handlers: object) {
   ports.push(port1, port2)
   const inbox: HarnessMessage[] = []
   const waiting: Array<() => void> = []
+  let messages = 0
   port1.on('message', (message: HarnessMessage) => {
-    inbox.push(message)
+    messages++
+    // Answers that travelled together are read one by one, as the executor reads them.
+    if (message[0] === 'atelier:answers') inbox.push(...message[1])
+    else inbox.push(message)
     for (const wake of waiting.splice(0)) wake()
   })
   serve(handlers, port2 as unknown as Parameters<typeof serve>[1])
@@ -39,6 +43,9 @@ function connect(handlers: object) {
     answer: (id: number) =>
       next((m) => (m[0] === 'atelier:result' || m[0] === 'atelier:error') && m[1] === id),
     inbox,
+    get messages() {
+      return messages
+    },
   }
 }
 
@@ -134,6 +141,108 @@ describe('serve() on a MessagePort', () => {
     expect(await end.answer(99)).toEqual(['atelier:result', 99, 'fine'])
   })
 
+  it('calls that come in one message are answered in one message, in order', async () => {
+    const end = connect({ add: (a: number, b: number) => a + b, later: async (x: number) => x })
+    await end.next((m) => m[0] === 'atelier:ready')
+    const before = end.messages
+    end.post([
+      'atelier:calls',
+      Array.from({ length: 50 }, (_, i) => [
+        'atelier:call',
+        i + 1,
+        i % 2 ? 'later' : 'add',
+        [i, 1],
+      ]),
+    ])
+    for (let i = 0; i < 50; i++) {
+      expect(await end.answer(i + 1)).toEqual(['atelier:result', i + 1, i % 2 ? i : i + 1])
+    }
+    // One, unless a call was slowed down (a collection, a busy machine): a call that runs for
+    // half a millisecond sends what waits at once, by design.
+    expect(end.messages - before).toBeLessThanOrEqual(3)
+  })
+
+  it('in a batch, whatever a handler returns or throws fails that call alone', async () => {
+    const func = () => () => 1
+    const end = connect({
+      ok: (x: number) => x,
+      func,
+      throws: () => {
+        throw new Error('boom')
+      },
+      unknown: undefined as unknown as () => void,
+    })
+    await end.next((m) => m[0] === 'atelier:ready')
+    end.post([
+      'atelier:calls',
+      [
+        ['atelier:call', 1, 'ok', [1]],
+        ['atelier:call', 2, 'func', []],
+        ['atelier:call', 3, 'ok', [3]],
+        ['atelier:call', 4, 'throws', []],
+        ['atelier:call', 5, 'nope', []],
+        ['atelier:call', 6, 'ok', [6]],
+      ],
+    ])
+    expect(await end.answer(1)).toEqual(['atelier:result', 1, 1])
+    const unsendable = await end.answer(2)
+    expect(unsendable[0]).toBe('atelier:error')
+    expect((unsendable[2] as { message: string }).message).toMatch(
+      /^The result of "func" could not be sent back/,
+    )
+    expect(await end.answer(3)).toEqual(['atelier:result', 3, 3])
+    expect((await end.answer(4))[0]).toBe('atelier:error')
+    expect((await end.answer(5))[2]).toMatchObject({ name: 'UnknownMethodError' })
+    expect(await end.answer(6)).toEqual(['atelier:result', 6, 6])
+  })
+
+  it('in a batch, the answers before a slow call go before it runs', async () => {
+    const spin = (ms: number) => {
+      const until = performance.now() + ms
+      while (performance.now() < until) {}
+    }
+    const end = connect({ quick: (x: number) => x, slow: (ms: number) => spin(ms) })
+    await end.next((m) => m[0] === 'atelier:ready')
+    // The first slow call teaches the harness that "slow" takes its time.
+    end.post(['atelier:call', 1, 'slow', [2]])
+    await end.answer(1)
+    let before = end.messages
+    end.post([
+      'atelier:calls',
+      [
+        ['atelier:call', 2, 'quick', [2]],
+        ['atelier:call', 3, 'quick', [3]],
+      ],
+    ])
+    await end.answer(3)
+    expect(end.messages - before).toBeLessThanOrEqual(2)
+    before = end.messages
+    end.post([
+      'atelier:calls',
+      [
+        ['atelier:call', 4, 'quick', [4]],
+        ['atelier:call', 5, 'slow', [5]],
+      ],
+    ])
+    await end.answer(5)
+    // The quick answer went on its own, before the slow call began.
+    expect(end.messages - before).toBe(2)
+    expect(end.inbox.findIndex((m) => m[1] === 4)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('a sync names every call of the message that arrived empty; those never read fail', async () => {
+    const end = connect({ add: (a: number, b: number) => a + b })
+    end.post(['atelier:call', 1, 'add', [1, 1]])
+    await end.answer(1)
+    end.post(null)
+    expect(await end.next((m) => m[0] === 'atelier:unreadable')).toEqual(['atelier:unreadable', 1])
+    // Calls 2 to 4 travelled together in the message that arrived empty.
+    end.post(['atelier:sync', [2, 3, 4]])
+    for (const id of [2, 3, 4]) expect((await end.answer(id))[0]).toBe('atelier:error')
+    end.post(['atelier:call', 5, 'add', [2, 3]])
+    expect(await end.answer(5)).toEqual(['atelier:result', 5, 5])
+  })
+
   it('a detached buffer in a result is named by its path', async () => {
     const buffer = new ArrayBuffer(4)
     structuredClone(buffer, { transfer: [buffer] })
@@ -156,6 +265,9 @@ describe('serve() on a MessagePort', () => {
       ['atelier:call', 1, 'add', 'not args'],
       ['atelier:cancel', 'x'],
       ['atelier:sync', 3],
+      ['atelier:sync', [3]],
+      ['atelier:calls', 'not calls'],
+      ['atelier:calls', [['atelier:call', 'x', 'add', [1, 2]], 'junk']],
       { type: 'call' },
       'hello',
     ]) {
@@ -174,7 +286,7 @@ describe('serve() on a MessagePort', () => {
     expect(await end.next((m) => m[0] === 'atelier:unreadable')).toEqual(['atelier:unreadable', 4])
     // Call 5 was the message that arrived empty: it never came, so the sync fails it.
     end.post(['atelier:call', 6, 'add', [2, 2]])
-    end.post(['atelier:sync', 5])
+    end.post(['atelier:sync', [5]])
     const lost = await end.answer(5)
     expect(lost[0]).toBe('atelier:error')
     expect(await end.answer(6)).toEqual(['atelier:result', 6, 4])
@@ -182,7 +294,7 @@ describe('serve() on a MessagePort', () => {
     end.post(null)
     await end.next((m) => m[0] === 'atelier:unreadable')
     end.post(['atelier:call', 7, 'add', [3, 3]])
-    end.post(['atelier:sync', 7])
+    end.post(['atelier:sync', [7]])
     expect(await end.answer(7)).toEqual(['atelier:result', 7, 6])
     end.post(['atelier:call', 8, 'add', [4, 4]])
     expect(await end.answer(8)).toEqual(['atelier:result', 8, 8])
