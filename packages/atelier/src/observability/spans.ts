@@ -65,17 +65,21 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       span.errorKind = outcome.errorKind
       span.error = toEventError(error)
     }
+    // On a worker's lane a call's bar starts when it was handed to that worker: from the call,
+    // its time in the queue would overlap the worker's previous call. Calls that never reached
+    // a worker are drawn whole.
+    const start = call.workerIndex >= 0 ? call.dispatchedAt : call.createdAt
     if (measures === 'tracks') {
       drawOnTrack(
         `${span.method}: ${kind}`,
-        call.createdAt,
+        start,
         end,
         trackOf(span),
         `Atelier: ${taskName}`,
         span.status,
       )
     } else if (measures === 'entries') {
-      measure('atelier:span', call.createdAt, end, spanDetail(span, kind))
+      measure('atelier:span', start, end, spanDetail(span, kind))
     }
     publish(span)
   }

@@ -69,14 +69,13 @@ test('a call alone goes as a plain call message, at once', async () => {
 test('in one batch, a call that cannot be sent fails alone and names its argument', async () => {
   const { task } = define({ type: 'singleton', maxInFlight: 10 })
   await task.startWorkers()
-  const calls = [
+  const [a, bad, c, moved, e] = await Promise.all([
     outcome(task.add(1, 1)),
     outcome(task.add(2, (() => 2) as unknown as number)),
     outcome(task.add(3, 3)),
     outcome(task.byteLength(new ArrayBuffer(8))),
     outcome(task.add(4, 4)),
-  ]
-  const [a, bad, c, moved, e] = await Promise.all(calls)
+  ])
   expect(a).toEqual({ ok: true, value: 2 })
   expect(c).toEqual({ ok: true, value: 6 })
   expect(moved).toEqual({ ok: true, value: 8 })
