@@ -53,16 +53,35 @@ export function queueCall(slot: WorkerSlot<Call>, call: Call): void {
 export function flushOutbox(slot: WorkerSlot<Call>, owner: PostOwner): void {
   const outbox = slot.outbox
   const { calls, messages, transfers, alone } = outbox
-  if (calls.length === 0) return
+  const count = calls.length
+  if (count === 0) return
+  if (count === 1) {
+    // The common case of a call alone: no batch, and the outbox's arrays kept for the next.
+    const call = calls[0]!
+    const message = messages[0]!
+    const transfer = transfers[0]!
+    calls.length = messages.length = transfers.length = alone.length = 0
+    postEach(slot, owner, call, message, transfer)
+    return
+  }
+  // Fresh arrays: posting runs listeners, which may dispatch more into this outbox meanwhile.
   outbox.calls = []
   outbox.messages = []
   outbox.transfers = []
   outbox.alone = []
   // In order: runs of calls that may travel together, and those that go alone between them.
   let from = 0
-  for (let i = 0; i <= calls.length; i++) {
-    if (i < calls.length && !alone[i]) continue
-    if (i - from > 1 && postTogether(slot, messages.slice(from, i), transfers.slice(from, i))) {
+  for (let i = 0; i <= count; i++) {
+    if (i < count && !alone[i]) continue
+    const whole = from === 0 && i === count
+    if (
+      i - from > 1 &&
+      postTogether(
+        slot,
+        whole ? messages : messages.slice(from, i),
+        whole ? transfers : transfers.slice(from, i),
+      )
+    ) {
       const first = messages[from]![1]
       for (let j = from; j < i; j++) {
         calls[j]!.sentWith = first
@@ -71,7 +90,7 @@ export function flushOutbox(slot: WorkerSlot<Call>, owner: PostOwner): void {
     } else {
       for (let j = from; j < i; j++) postEach(slot, owner, calls[j]!, messages[j]!, transfers[j]!)
     }
-    if (i < calls.length) postEach(slot, owner, calls[i]!, messages[i]!, transfers[i]!)
+    if (i < count) postEach(slot, owner, calls[i]!, messages[i]!, transfers[i]!)
     from = i + 1
   }
 }

@@ -113,24 +113,32 @@ export class HarnessOutbox {
   readonly flush = (): void => {
     this.#flushQueued = false
     const answers = this.#answers
-    if (answers.length === 0) return
+    const count = answers.length
+    if (count === 0) return
     const transfers = this.#transfers
     const methods = this.#methods
+    if (count === 1) {
+      // An answer alone: no batch, and the arrays kept for the next.
+      const answer = answers[0]!
+      const transfer = transfers[0]!
+      const method = methods[0]!
+      answers.length = transfers.length = methods.length = 0
+      this.#send(answer, transfer, method)
+      return
+    }
     this.#answers = []
     this.#transfers = []
     this.#methods = []
-    if (answers.length > 1) {
-      let transfer = NO_TRANSFER
-      for (const list of transfers) if (list.length > 0) transfer = transfer.concat(list)
-      const message: AnswersMessage = ['atelier:answers', answers]
-      try {
-        this.port.postMessage(message, transfer)
-        return
-      } catch {
-        // One of them cannot go: each on its own, so it fails alone.
-      }
+    let transfer = NO_TRANSFER
+    for (const list of transfers) if (list.length > 0) transfer = transfer.concat(list)
+    const message: AnswersMessage = ['atelier:answers', answers]
+    try {
+      this.port.postMessage(message, transfer)
+      return
+    } catch {
+      // One of them cannot go: each on its own, so it fails alone.
     }
-    for (let i = 0; i < answers.length; i++) this.#send(answers[i]!, transfers[i]!, methods[i]!)
+    for (let i = 0; i < count; i++) this.#send(answers[i]!, transfers[i]!, methods[i]!)
   }
 
   /** Posts one answer; a result that cannot go becomes an error saying why, which can. */
