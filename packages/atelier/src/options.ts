@@ -170,13 +170,19 @@ export interface TaskConfig<T = any> {
   /** A stable id, unique within the runtime. @default generated (`task-1`, `task-2`, …) */
   taskId?: string
   /**
-   * Most calls running at once across the task's workers.
-   * @default poolSize for parallel, 1 for singleton
+   * Most calls handed to the task's workers at once: a hard bound. Left unset, Atelier paces it:
+   * one call per worker while the task's calls take longer than a round trip to the worker (so
+   * uneven work stays even), and up to 16 per worker while every method's recent calls are
+   * shorter (so a worker never idles a round trip between tiny calls). `getState().maxInFlight`
+   * says which applies now.
+   * @default paced: 1 per worker (poolSize, or 1 for a singleton), up to 16 per worker
    */
   maxInFlight?: number
   /**
-   * Most accepted calls waiting for a worker; beyond it `queuePolicy` applies.
-   * @default 2 × maxInFlight for parallel, 2 for singleton
+   * Most accepted calls waiting for a worker; beyond it `queuePolicy` applies. Calls are refused
+   * or held (`block`) once `maxInFlight + maxQueueDepth` are accepted; with a paced
+   * `maxInFlight`, that bound moves with it.
+   * @default 2 × maxInFlight for parallel (2 × poolSize when paced), 2 for singleton
    */
   maxQueueDepth?: number
   /** @default 'block' */
@@ -293,6 +299,11 @@ export interface ResolvedTaskConfig {
   taskId: string
   taskName: string
   maxInFlight: number
+  /**
+   * The app left `maxInFlight` to Atelier: `maxInFlight` is one call per worker, raised to
+   * several while the task's calls are short (see `engine/pacer.ts`).
+   */
+  adaptiveInFlight: boolean
   maxQueueDepth: number
   queuePolicy: QueuePolicy
   balancer: BalancerName
@@ -660,7 +671,8 @@ export function resolveTaskConfig(given: TaskConfig, generatedId: string): Resol
     )
   }
   const poolSize = singleton ? 1 : (requestedPool ?? Math.min(hardwareConcurrency(), MAX_POOL_SIZE))
-  const maxInFlight = integer('maxInFlight', config.maxInFlight, 1) ?? (singleton ? 1 : poolSize)
+  const explicitInFlight = integer('maxInFlight', config.maxInFlight, 1)
+  const maxInFlight = explicitInFlight ?? (singleton ? 1 : poolSize)
   const maxQueueDepth =
     integer('maxQueueDepth', config.maxQueueDepth, 0) ?? (singleton ? 2 : 2 * maxInFlight)
   const taskId = config.taskId ?? generatedId
@@ -677,6 +689,7 @@ export function resolveTaskConfig(given: TaskConfig, generatedId: string): Resol
     taskId,
     taskName: config.taskName ?? taskId,
     maxInFlight,
+    adaptiveInFlight: explicitInFlight === undefined,
     maxQueueDepth,
     queuePolicy: oneOf('queuePolicy', config.queuePolicy, QUEUE_POLICIES, 'block'),
     balancer: oneOf('balancer', config.balancer, BALANCERS, 'least-busy'),

@@ -45,6 +45,10 @@ export interface TaskState {
   pendingQueueDepth: number
   /** Callers blocked before admission (`block` policy). */
   waitingQueueDepth: number
+  /**
+   * The most calls its workers may hold now: the app's `maxInFlight`, or when it left that to
+   * Atelier, one per worker, or 16 per worker while its calls are short (see `maxInFlight` in `TaskConfig`).
+   */
   maxInFlight: number
   maxQueueDepth: number
   queuePolicy: QueuePolicy

@@ -64,6 +64,8 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   synced = false
   /** The id of the first call in the message it was posted in (its own, if it went alone). */
   sentWith = 0
+  /** Its worker held no other call when it was dispatched (see `pacer.ts`). */
+  alone = false
   /** Its cancellation key: given with `with({ key })`, else derived by `keyOf` at admission. */
   key: string | undefined
   resolve!: (value: unknown) => void

@@ -105,6 +105,15 @@ export class DispatchQueue<T extends Prioritized<T>> {
     this.#admitWaiting()
   }
 
+  /**
+   * Changes how many may be in flight (Atelier's own pacing, when the app left it to Atelier):
+   * room that opens admits waiting items; items in flight beyond a lower limit finish as usual.
+   */
+  setMaxInFlight(limit: number): void {
+    this.limits.maxInFlight = limit
+    this.#admitWaiting()
+  }
+
   /** Puts an in-flight item back at the head of its priority (its worker died; it runs again). */
   requeue(item: T): void {
     this.inFlight--

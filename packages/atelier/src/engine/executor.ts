@@ -25,6 +25,7 @@ import { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
 import { askAbout, lostAnswerError, queryAnswers } from './lost-messages.js'
 import { Operations } from './operations.js'
+import { Pacer } from './pacer.js'
 import { Pool } from './pool.js'
 import { flushOutbox, type PostOwner, queueCall } from './post-call.js'
 import type { PriorityLevel } from './priority-lists.js'
@@ -39,6 +40,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
   readonly #pool: Pool<Call>
   readonly #balancer: Balancer
   readonly #desk: CallDesk
+  /** Paces how many calls each worker holds, when the app left `maxInFlight` to Atelier. */
+  readonly #pacer: Pacer | undefined
   readonly #ops = new Operations(() => {
     // A process with an idle task may exit (Node, Bun); one with calls to answer may not.
     this.#pool.keepAlive(!this.#isIdle())
@@ -74,6 +77,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
       agingMs: config.priorityAgingMs,
     })
     this.#desk = new CallDesk(this, config, bus, keys, this.#queue)
+    this.#pacer = config.adaptiveInFlight ? new Pacer() : undefined
     this.#balancer = createBalancer(config.balancer)
     this.#pool = new Pool(config.poolSize, this, config.worker, config.connectTimeoutMs)
   }
@@ -177,7 +181,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
   #pump(now?: number): void {
     const queue = this.#queue
     while (queue.canDispatch && !this.#paused && !this.#failure && !this.#disposed) {
-      const slot = this.#balancer.pick(this.#pool.slots)
+      let slot = this.#balancer.pick(this.#pool.slots)
       if (!slot) return
       if (slot.state === 'idle') {
         // The least busy place is an empty slot: spawn its worker, unless enough are already on
@@ -188,10 +192,25 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
       }
       // Rather than pile onto a busy worker, wait for the idle one on its way.
       if (slot.load > 0 && this.#pool.startingCount > 0) return
-      this.#dispatch(queue.take()!, slot, now ?? performance.now())
+      now ??= performance.now()
+      if (slot.load > 0 && this.#pacer !== undefined) {
+        // Paced: no call waits behind one that has run long; its worker's next answer, or an
+        // idle worker, takes it.
+        slot = this.#notStalled(slot, now)
+        if (slot === undefined) return
+      }
+      this.#dispatch(queue.take()!, slot, now)
       // Posting can take a while (a large argument is copied): later calls read the clock.
       now = undefined
     }
+  }
+
+  /** `slot`, or the balancer's next choice among the slots not stalled (see `pacer.ts`). */
+  #notStalled(slot: WorkerSlot<Call>, now: number): WorkerSlot<Call> | undefined {
+    const pacer = this.#pacer!
+    const stalled = (s: WorkerSlot<Call>) => s.load > 0 && pacer.stalled(s.progressAt, now)
+    if (!stalled(slot)) return slot
+    return this.#balancer.pick(this.#pool.slots.filter((s) => s.state === 'ready' && !stalled(s)))
   }
 
   #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): void {
@@ -208,6 +227,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
       return
     }
     // The worker's from now: it counts in its load, and goes down with it if it crashes first.
+    call.alone = slot.calls.size === 0
+    if (call.alone) slot.progressAt = now
     call.slot = slot
     call.dispatchedAt = now
     slot.calls.set(call.id, call)
@@ -278,11 +299,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
         case 'atelier:result':
         case 'atelier:end':
         case 'atelier:error':
-          this.#answer(slot, message)
+          this.#answer(slot, message, performance.now())
           return
-        case 'atelier:answers':
-          for (const answer of message[1]) if (isAnswer(answer)) this.#answer(slot, answer)
+        case 'atelier:answers': {
+          const now = performance.now()
+          for (const answer of message[1]) if (isAnswer(answer)) this.#answer(slot, answer, now)
           return
+        }
         case 'atelier:chunks': {
           const call = slot.calls.get(message[1])
           if (call !== undefined && !call.settled) receiveChunks(call, message[2])
@@ -306,14 +329,31 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     }
   }
 
-  #answer(slot: WorkerSlot<Call>, message: ResultMessage | ErrorMessage | EndMessage): void {
+  #answer(
+    slot: WorkerSlot<Call>,
+    message: ResultMessage | ErrorMessage | EndMessage,
+    now: number,
+  ): void {
     const call = slot.calls.get(message[1])
     if (call === undefined) return
     this.#answered(slot, call)
+    if (this.#pacer !== undefined) this.#pace(slot, call, now)
     if (call.settled) return
     if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
     else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok')
     else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
+  }
+
+  /** Tells the pacer what the call cost; a new depth changes how many calls may be in flight. */
+  #pace(slot: WorkerSlot<Call>, call: Call, now: number): void {
+    const pacer = this.#pacer!
+    const before = pacer.depth
+    const cost = now - Math.max(call.dispatchedAt, slot.lastAnswerAt)
+    slot.lastAnswerAt = slot.progressAt = now
+    const depth = call.streamed
+      ? pacer.streams(call.method)
+      : pacer.answered(call.method, cost, call.alone)
+    if (depth !== before) this.#queue.setMaxInFlight(this.config.maxInFlight * depth)
   }
 
   /** Lets a streaming call's worker run `chunks` further ahead (its consumer took them). */

@@ -41,7 +41,7 @@ export function describeState<T extends Prioritized<T>>(
     queueDepth: queue.inFlight,
     pendingQueueDepth: queue.pending.size,
     waitingQueueDepth: queue.waiting.size,
-    maxInFlight: config.maxInFlight,
+    maxInFlight: queue.limits.maxInFlight,
     maxQueueDepth: config.maxQueueDepth,
     queuePolicy: config.queuePolicy,
     queueDepthByWorker: loads,

@@ -135,6 +135,10 @@ export class WorkerSlot<C> implements BalancerSlot {
    */
   readonly calls = new Map<number, C>()
   readonly outbox = new Outbox<C>()
+  /** When its worker last answered a call (`performance.now()`); see `pacer.ts`. */
+  lastAnswerAt = 0
+  /** When it last made progress: its last answer, or the call that ended an idle spell. */
+  progressAt = 0
   /** Crashes since this slot last completed a call: drives the restart delay. */
   crashStreak = 0
   #worker: HostWorker | undefined

@@ -145,7 +145,13 @@ describe('spans', () => {
   test('each outcome has its status and errorKind', async () => {
     const { runtime, spans } = record()
     const { task } = define(
-      { type: 'singleton', maxQueueDepth: 1, queuePolicy: 'drop-latest', timeoutMs: 5_000 },
+      {
+        type: 'singleton',
+        maxInFlight: 1,
+        maxQueueDepth: 1,
+        queuePolicy: 'drop-latest',
+        timeoutMs: 5_000,
+      },
       runtime,
     )
     await outcome(task.fail('bad'))

@@ -124,13 +124,15 @@ describe('priorities', () => {
     await Promise.all(pending)
   })
 
-  test('with the defaults, a background call goes within 2 s of an endless user-blocking stream', async () => {
+  test('with the default aging, a background call goes within 2 s of an endless user-blocking stream', async () => {
     const runtime = createTaskRuntime({ observability: { spans: 'on' } })
     const spans: SpanEvent[] = []
     runtime.subscribeEvents((event: RuntimeEvent) => {
       if (event.kind === 'span' && event.priority === 'background') spans.push(event)
     })
-    const { task } = define({ type: 'singleton', maxQueueDepth: 1000 }, runtime)
+    // One call at a time on the worker, so the queue decides the order (paced, the worker would
+    // hold the background call within a round trip).
+    const { task } = define({ type: 'singleton', maxInFlight: 1, maxQueueDepth: 1000 }, runtime)
     await task.startWorkers()
     const urgent = task.with({ priority: 'user-blocking' })
     const pending: Promise<unknown>[] = [urgent.echo('u'), urgent.echo('u')]

@@ -47,6 +47,7 @@ describe('resolveTaskConfig: defaults', () => {
       taskId: 'task-7',
       taskName: 'task-7',
       maxInFlight: 6,
+      adaptiveInFlight: true,
       maxQueueDepth: 12,
       queuePolicy: 'block',
       balancer: 'least-busy',
@@ -92,6 +93,7 @@ describe('resolveTaskConfig: defaults', () => {
   it('parallel: maxQueueDepth defaults to twice an explicit maxInFlight', () => {
     const resolved = resolve({ poolSize: 2, maxInFlight: 5 })
     expect(resolved.maxInFlight).toBe(5)
+    expect(resolved.adaptiveInFlight).toBe(false)
     expect(resolved.maxQueueDepth).toBe(10)
   })
 
@@ -157,6 +159,7 @@ describe('resolveTaskConfig: defaults', () => {
       taskId: 'id',
       taskName: 'Pretty name',
       maxInFlight: 3,
+      adaptiveInFlight: false,
       maxQueueDepth: 0,
       queuePolicy: 'drop-oldest',
       balancer: 'round-robin',

@@ -28,7 +28,9 @@ export class FakeWorker {
   }
   postMessage(message: unknown) {
     if (this.terminated) return
-    if (Array.isArray(message) && message[0] === 'atelier:call') {
+    if (Array.isArray(message) && message[0] === 'atelier:calls') {
+      for (const call of message[1] as unknown[]) this.postMessage(call)
+    } else if (Array.isArray(message) && message[0] === 'atelier:call') {
       const id = message[1] as number
       this.received.push(message[3] as unknown[])
       if (this.holding) this.held.push(id)
