@@ -62,8 +62,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
    * then every call is made as a stream, which also works as a promise.
    */
   #streaming: ReadonlySet<string> | undefined
-  /** Slots with calls in their outbox, posted at the end of the turn (see `post-call.ts`). */
+  /** Slots posted to this turn, whose outboxes are posted at its end (see `post-call.ts`). */
   #unsent: Array<WorkerSlot<Call>> = []
+  /** In `#pump`: a place freed meanwhile is taken by the loop already running. */
+  #pumping = false
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -179,6 +181,16 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
 
   /** Dispatches what the queue lets go. `now`, if given, is the current time, read just before. */
   #pump(now?: number): void {
+    if (this.#pumping) return
+    this.#pumping = true
+    try {
+      this.#pumpAll(now)
+    } finally {
+      this.#pumping = false
+    }
+  }
+
+  #pumpAll(now: number | undefined): void {
     const queue = this.#queue
     while (queue.canDispatch && !this.#paused && !this.#failure && !this.#disposed) {
       let slot = this.#balancer.pick(this.#pool.slots)
@@ -233,7 +245,12 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     call.dispatchedAt = now
     slot.calls.set(call.id, call)
     if (slot.outbox.size > 1) return
+    if (slot.postedThisTurn) return
+    // The first call of a turn for a worker goes at once, so a call made alone waits for
+    // nothing; the calls after it in the same turn wait for the turn's end and go together.
+    slot.postedThisTurn = true
     if (this.#unsent.push(slot) === 1) queueMicrotask(this.#flushUnsent)
+    flushOutbox(slot, this)
   }
 
   /** Posts every outbox filled this turn. */
@@ -243,7 +260,11 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
       // A call that could not be sent frees its place, and the pump may fill more outboxes:
       // they join this same loop.
       const unsent = this.#unsent
-      for (let i = 0; i < unsent.length; i++) flushOutbox(unsent[i]!, this)
+      for (let i = 0; i < unsent.length; i++) {
+        const slot = unsent[i]!
+        slot.postedThisTurn = false
+        flushOutbox(slot, this)
+      }
       this.#unsent = []
     } finally {
       if (outer) this.#ops.close()

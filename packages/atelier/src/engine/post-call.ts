@@ -1,9 +1,9 @@
 /**
- * Putting calls on the wire. A dispatched call waits in its worker's outbox until the end of the
- * turn (a microtask), and the calls dispatched to one worker meanwhile travel in one message with
- * their transfer lists merged: one structured clone and one task on each side for the lot, where
- * one message per call spends most of a tiny call's time on exactly that. A single call goes as
- * a plain call message, a microtask later than it would have alone.
+ * Putting calls on the wire. The first call of a turn for a worker goes at once, as a plain call
+ * message, so a call made alone waits for nothing. The calls dispatched to that worker after it
+ * in the same turn wait in its outbox until the turn's end (a microtask) and travel in one
+ * message with their transfer lists merged: one structured clone and one task on each side for
+ * the lot, where one message per call spends most of a tiny call's time on exactly that.
  *
  * A bad call still fails alone. Its arguments are walked when it is queued, so a detached buffer
  * fails it there; if the merged message cannot be posted (one call holds something that cannot

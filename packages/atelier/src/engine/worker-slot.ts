@@ -135,6 +135,8 @@ export class WorkerSlot<C> implements BalancerSlot {
    */
   readonly calls = new Map<number, C>()
   readonly outbox = new Outbox<C>()
+  /** A call went to its worker at once this turn: the next ones wait for the turn's end. */
+  postedThisTurn = false
   /** When its worker last answered a call (`performance.now()`); see `pacer.ts`. */
   lastAnswerAt = 0
   /** When it last made progress: its last answer, or the call that ended an idle spell. */

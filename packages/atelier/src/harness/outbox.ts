@@ -1,8 +1,10 @@
 /**
  * Everything the harness says, in order. Answers (results and errors) that are ready within one
  * turn of the worker's event loop go back in one message (`atelier:answers`), their transfer
- * lists merged, at the end of the turn (a microtask): the mirror of the executor's outbox, and
- * for the same reason, a structured clone and a task per message. Everything else (chunks,
+ * lists merged: the mirror of the executor's outbox, and for the same reason, a structured clone
+ * and a task per message. The first answer of a turn goes at once (an answer alone waits for
+ * nothing); those after it wait for the turn's end (a microtask), and the answers of a batch of
+ * calls wait for the batch (see `hold`). Everything else (chunks,
  * progress, notices) goes at once, after the answers already waiting, so nothing overtakes what
  * was said before it.
  *
@@ -101,6 +103,14 @@ export class HarnessOutbox {
   }
 
   #queue(answer: Answer, transfer: Transferable[], method: string): void {
+    if (this.#holds === 0 && !this.#flushQueued) {
+      // The first answer of a turn goes at once, so an answer alone waits for nothing; those
+      // after it in the same turn wait for the turn's end and go together.
+      this.#flushQueued = true
+      queueMicrotask(this.flush)
+      this.#send(answer, transfer, method)
+      return
+    }
     this.#answers.push(answer)
     this.#transfers.push(transfer)
     this.#methods.push(method)
