@@ -1,12 +1,15 @@
 /**
  * Atelier metric events as OpenTelemetry instruments, made on first use under the metric's own
- * name: counters add, histograms record, and gauges report the latest level per attribute set
- * whenever the SDK collects.
+ * name: histograms record each value; counters and gauges are observed when the SDK collects,
+ * counters as their running totals and gauges as their latest levels, per attribute set.
+ *
+ * Counters are summed here rather than added one by one because an SDK hashes the attributes of
+ * every measurement, and Atelier counts several per call: keyed by the attrs object, which
+ * Atelier shares between every event of one series, a count costs a map lookup instead.
  */
 
 import type {
   Attributes,
-  Counter,
   Histogram,
   Meter,
   ObservableCallback,
@@ -14,41 +17,70 @@ import type {
 } from '@opentelemetry/api'
 import type { MetricAttributes, MetricEvent, MetricName } from '../metrics.js'
 
+type Series = Map<Readonly<MetricAttributes>, number>
+
 type Instrument =
-  | { kind: 'counter'; counter: Counter }
+  | { kind: 'counter'; totals: Series }
   | { kind: 'histogram'; histogram: Histogram }
-  | { kind: 'gauge'; latest: Map<Readonly<MetricAttributes>, number> }
+  | { kind: 'gauge'; latest: Series }
 
 export interface MetricRecorder {
   record(event: MetricEvent): void
-  /** Detaches the gauges' callbacks; counters and histograms keep what they recorded. */
+  /**
+   * Detaches the gauges' callbacks; counters keep reporting the totals they reached, and
+   * histograms keep what they recorded.
+   */
   stop(): void
+}
+
+/** Reports each series' value when the SDK collects. */
+function observe(series: Series): ObservableCallback {
+  return (result) => {
+    for (const [attrs, value] of series) result.observe(value, attrs as Attributes)
+  }
+}
+
+/**
+ * Reports each counter's total when the SDK collects. Series with equal attributes in distinct
+ * objects (the listener's cache is rebuilt when events are subscribed to again) are summed
+ * first: an SDK keeps one observation per attribute set.
+ */
+function observeTotals(totals: Series): ObservableCallback {
+  return (result) => {
+    const merged = new Map<string, { attrs: Attributes; value: number }>()
+    for (const [attrs, value] of totals) {
+      const key = JSON.stringify(Object.entries(attrs).sort(([a], [b]) => (a < b ? -1 : 1)))
+      const entry = merged.get(key)
+      if (entry) entry.value += value
+      else merged.set(key, { attrs: attrs as Attributes, value })
+    }
+    for (const { attrs, value } of merged.values()) result.observe(value, attrs)
+  }
 }
 
 export function createMetricRecorder(meter: Meter): MetricRecorder {
   const instruments = new Map<MetricName, Instrument>()
-  const observers: Array<{ gauge: ObservableGauge; callback: ObservableCallback }> = []
+  const gauges: Array<{ gauge: ObservableGauge; callback: ObservableCallback }> = []
 
   function instrumentOf(event: MetricEvent): Instrument {
     let instrument = instruments.get(event.name)
     if (instrument !== undefined) return instrument
     // Only the histograms measure time, and their names end in `_ms`.
     const options = event.name.endsWith('_ms') ? { unit: 'ms' } : {}
-    if (event.kind === 'counter') {
-      instrument = { kind: 'counter', counter: meter.createCounter(event.name, options) }
-    } else if (event.kind === 'histogram') {
+    if (event.kind === 'histogram') {
       instrument = { kind: 'histogram', histogram: meter.createHistogram(event.name, options) }
+    } else if (event.kind === 'counter') {
+      const totals: Series = new Map()
+      meter.createObservableCounter(event.name, options).addCallback(observeTotals(totals))
+      instrument = { kind: 'counter', totals }
     } else {
       // An observable gauge rather than an up-down counter: a gauge event carries the level
       // itself, and the synchronous `Gauge` needs an API newer than the peer range allows.
-      // Keyed by the attrs object, which Atelier shares between every event of one series.
-      const latest = new Map<Readonly<MetricAttributes>, number>()
+      const latest: Series = new Map()
       const gauge = meter.createObservableGauge(event.name, options)
-      const callback: ObservableCallback = (result) => {
-        for (const [attrs, value] of latest) result.observe(value, attrs as Attributes)
-      }
+      const callback = observe(latest)
       gauge.addCallback(callback)
-      observers.push({ gauge, callback })
+      gauges.push({ gauge, callback })
       instrument = { kind: 'gauge', latest }
     }
     instruments.set(event.name, instrument)
@@ -58,13 +90,15 @@ export function createMetricRecorder(meter: Meter): MetricRecorder {
   return {
     record(event) {
       const instrument = instrumentOf(event)
-      const attrs = event.attrs as Attributes
-      if (instrument.kind === 'counter') instrument.counter.add(event.value, attrs)
-      else if (instrument.kind === 'histogram') instrument.histogram.record(event.value, attrs)
-      else instrument.latest.set(event.attrs, event.value)
+      if (instrument.kind === 'histogram') {
+        instrument.histogram.record(event.value, event.attrs as Attributes)
+      } else if (instrument.kind === 'counter') {
+        const { totals } = instrument
+        totals.set(event.attrs, (totals.get(event.attrs) ?? 0) + event.value)
+      } else instrument.latest.set(event.attrs, event.value)
     },
     stop() {
-      for (const { gauge, callback } of observers.splice(0)) gauge.removeCallback(callback)
+      for (const { gauge, callback } of gauges.splice(0)) gauge.removeCallback(callback)
     },
   }
 }

@@ -243,6 +243,14 @@ describe('metrics', () => {
     expect(success!.dataPoints[0]!.attributes).toEqual(ATTRS)
   })
 
+  it('counters sum series with equal attributes held in distinct objects', async () => {
+    const { runtime, collect } = setup()
+    runtime.emit(metric(METRICS.successTotal, 'counter', 1))
+    runtime.emit(metric(METRICS.successTotal, 'counter', 2, Object.freeze({ ...ATTRS })))
+    const success = await collect(METRICS.successTotal)
+    expect(success!.dataPoints.map((p) => p.value)).toEqual([3])
+  })
+
   it('histograms record, in milliseconds', async () => {
     const { runtime, collect } = setup()
     runtime.emit(metric(METRICS.taskDuration, 'histogram', 4))
