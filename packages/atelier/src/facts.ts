@@ -38,6 +38,8 @@ export interface CallFacts {
   readonly enqueuedAt: number
   readonly firstDispatchedAt: number
   readonly dispatchedAt: number
+  /** When it settled: set for listeners of the `settled` fact, before they hear it. */
+  readonly settledAt: number
   readonly trace: TraceRef | undefined
   /** Its W3C trace and span ids, when it carries a trace context (see `TaskContext.traceparent`). */
   readonly traceId: string | undefined

@@ -113,6 +113,8 @@ export class CallDesk {
     if (call.sink !== undefined) call.sink.finish(ok, value, kind)
     else if (ok) call.resolve(value)
     else call.reject(value)
+    // One clock read for every listener (the span's end, the metrics' time), and none without.
+    if (this.bus.has('settled')) call.settledAt = performance.now()
     this.bus.emit('settled', this.task, call, kind, ok ? undefined : value)
     // Nothing of the caller's stays reachable from the record once it is settled: not its promise
     // (and so its result), its transfer list, its listener. Streams are not kept at all (their

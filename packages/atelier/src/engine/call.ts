@@ -58,6 +58,8 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   enqueuedAt: number
   firstDispatchedAt = 0
   dispatchedAt = 0
+  /** When it settled, read only for listeners of the `settled` fact (0 otherwise). */
+  settledAt = 0
   /** The slot index of its latest dispatch (kept after it leaves the slot, for its span). */
   workerIndex = -1
   /** The harness was asked whether it read this call (see `SyncMessage`). */

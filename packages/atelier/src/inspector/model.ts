@@ -128,12 +128,13 @@ export class LiveModel {
     const worker = metric.attrs['worker.index']
     if (worker === undefined || metric.kind !== 'counter') return
     const open = task.open[worker] ?? { count: 0, since: 0 }
+    // Counts come summed per burst: `value` calls at once.
     if (name === METRICS.dispatchTotal) {
       if (open.count === 0) open.since = metric.ts
-      open.count++
+      open.count += value
     } else if (SETTLES.has(name)) {
       // A requeued call that is later cancelled reports its old worker twice: never go below 0.
-      open.count = Math.max(0, open.count - 1)
+      open.count = Math.max(0, open.count - value)
     }
     task.open[worker] = open
   }

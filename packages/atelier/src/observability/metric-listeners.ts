@@ -1,6 +1,7 @@
 /**
  * Metrics: listeners on the executor's lifecycle facts that publish counter, gauge and histogram
- * events. Attached only while someone subscribes to events.
+ * events. Attached only while someone subscribes to events. Histograms are emitted as their
+ * facts happen; per-call counters and gauges once the burst of activity is over.
  */
 
 import { epoch } from '../events.js'
@@ -54,13 +55,35 @@ export function attachMetrics(
   const count = (name: MetricName, attributes: Attributes, ts?: number) =>
     emit('counter', name, 1, attributes, ts)
 
+  // Per-call counts are summed over the current burst of activity and emitted once it is over,
+  // one event per series with the burst's count: one event per call per counter would cost a
+  // busy task more than its calls do. Keyed by the shared attrs object, so a count is a lookup.
+  const tallies = new Map<MetricName, Map<Attributes, number>>()
+  const tally = (name: MetricName, attributes: Attributes) => {
+    let series = tallies.get(name)
+    if (series === undefined) {
+      series = new Map()
+      tallies.set(name, series)
+    }
+    series.set(attributes, (series.get(attributes) ?? 0) + 1)
+    flushTimer ??= setTimeout(flush, 0)
+  }
+
   // Gauges are levels: sampled once the current burst of changes is over (a zero-delay timer),
   // and emitted only when they moved, rather than on each of the facts that move them.
   const lastLevels = new WeakMap<TaskFacts, number[]>()
   const dirty = new Set<TaskFacts>()
   let flushTimer: ReturnType<typeof setTimeout> | undefined
-  const flushLevels = () => {
+  const flush = () => {
     flushTimer = undefined
+    if (tallies.size > 0) {
+      const ts = Date.now()
+      const due = [...tallies]
+      tallies.clear()
+      for (const [name, series] of due) {
+        for (const [attributes, value] of series) emit('counter', name, value, attributes, ts)
+      }
+    }
     for (const task of dirty) {
       const { inFlight, pending, waiting, liveWorkers } = task.depths
       const now = [inFlight, pending, waiting, liveWorkers]
@@ -81,11 +104,12 @@ export function attachMetrics(
     // cancelled calls included, so the gauges listen to that fact alone.
     bus.on('changed', (task) => {
       dirty.add(task)
-      flushTimer ??= setTimeout(flushLevels, 0)
+      flushTimer ??= setTimeout(flush, 0)
     }),
     bus.on('dispatched', (task, call) => {
-      const ts = Date.now()
-      count(METRICS.dispatchTotal, attrs(task, TASK, call.method, call.workerIndex), ts)
+      // Posted within microseconds of its dispatch: its dispatch time spares a clock read.
+      const ts = epoch(call.dispatchedAt)
+      tally(METRICS.dispatchTotal, attrs(task, TASK, call.method, call.workerIndex))
       const wait = call.dispatchedAt - call.enqueuedAt
       emit(
         'histogram',
@@ -96,16 +120,16 @@ export function attachMetrics(
       )
     }),
     bus.on('requeued', (task, call) => {
+      // Rare (a crash, a stop), and heard with the crash that caused it: not summed.
       count(METRICS.requeueTotal, attrs(task, TASK, call.method, call.workerIndex))
     }),
     bus.on('settled', (task, call, kind) => {
       // A queue's refusals carry its settings, as its gauges do.
       const a = attrs(task, kind === 'queue' ? QUEUE : TASK, call.method, call.workerIndex)
-      const now = performance.now()
-      const ts = epoch(now)
-      count(OUTCOMES[kind].metric, a, ts)
+      tally(OUTCOMES[kind].metric, a)
       if (kind === 'ok' || kind === 'exception') {
-        emit('histogram', METRICS.taskDuration, now - call.dispatchedAt, a, ts)
+        const now = call.settledAt
+        emit('histogram', METRICS.taskDuration, now - call.dispatchedAt, a, epoch(now))
       }
     }),
     bus.on('spawned', (task, slot) =>
@@ -122,6 +146,7 @@ export function attachMetrics(
     for (const unsubscribe of off) unsubscribe()
     clearTimeout(flushTimer)
     flushTimer = undefined
+    tallies.clear()
     dirty.clear()
   }
 }

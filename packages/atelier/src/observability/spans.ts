@@ -19,6 +19,7 @@ export interface SpanRecorderOptions {
 /** A listener for the bus's `settled` fact that turns sampled calls into spans. */
 export function createSpanRecorder(options: SpanRecorderOptions) {
   const { sampleRate, measures, publish } = options
+  const labels = new Labels()
   return function recordSpan(
     task: TaskFacts,
     call: CallFacts,
@@ -31,7 +32,7 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       ? call.trace.sampled
       : (call.parentSampled ?? Math.random() < sampleRate)
     if (!sampled) return
-    const end = performance.now()
+    const end = call.settledAt
     const { taskId, taskName, type } = task.config
     const outcome = OUTCOMES[kind]
     const span: SpanEvent = {
@@ -71,11 +72,11 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
     const start = call.workerIndex >= 0 ? call.dispatchedAt : call.createdAt
     if (measures === 'tracks') {
       drawOnTrack(
-        `${span.method}: ${kind}`,
+        labels.of(span.method, kind),
         start,
         end,
         trackOf(span),
-        `Atelier: ${taskName}`,
+        groupOf(taskName),
         span.status,
       )
     } else if (measures === 'entries') {
@@ -85,9 +86,43 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
   }
 }
 
+// Labels, lanes and groups are a few distinct strings drawn once per call: built once each.
+
+/** A bar's label, `method: outcome`, by method and outcome. */
+class Labels {
+  readonly #byMethod = new Map<string, Partial<Record<CallOutcome, string>>>()
+  of(method: string, kind: CallOutcome): string {
+    let byKind = this.#byMethod.get(method)
+    if (byKind === undefined) {
+      byKind = {}
+      this.#byMethod.set(method, byKind)
+    }
+    const label = byKind[kind] ?? `${method}: ${kind}`
+    byKind[kind] = label
+    return label
+  }
+}
+
+const lanes: string[] = []
 /** A span's lane: its worker's, or one for calls that never reached a worker. */
-const trackOf = (span: SpanEvent) =>
-  span.workerIndex === undefined ? 'not dispatched' : `worker ${span.workerIndex}`
+const trackOf = (span: SpanEvent) => {
+  const index = span.workerIndex
+  if (index === undefined) return 'not dispatched'
+  const lane = lanes[index] ?? `worker ${index}`
+  lanes[index] = lane
+  return lane
+}
+
+const groups = new Map<string, string>()
+/** A task's track group. */
+const groupOf = (taskName: string) => {
+  let group = groups.get(taskName)
+  if (group === undefined) {
+    group = `Atelier: ${taskName}`
+    groups.set(taskName, group)
+  }
+  return group
+}
 
 /**
  * What a span measure carries: the fields a reader of the timeline looks for, and the `devtools`
@@ -109,7 +144,7 @@ function spanDetail(span: SpanEvent, kind: CallOutcome) {
     chunks: span.chunks,
     devtools: {
       dataType: 'track-entry',
-      trackGroup: `Atelier: ${span.taskName}`,
+      trackGroup: groupOf(span.taskName),
       track: trackOf(span),
       color: TRACK_COLORS[status],
       tooltipText: `${span.method}: ${kind}`,

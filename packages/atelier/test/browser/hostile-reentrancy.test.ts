@@ -213,13 +213,16 @@ const metric =
     event.kind !== 'span' && event.kind !== 'trace' && event.name === name
 
 describe('event listeners acting on the runtime while it emits', () => {
-  // One trigger per place the executor emits from: a dispatch, a settlement (its metric, and its
-  // span from the span recorder), a cancel (from the caller's signal, outside any operation), a
-  // requeue, a spawn, a crash, a terminate, and the 'changed' fact after an operation (gauges).
+  // One trigger per place the executor emits from: a dispatch (its histogram), an answer (its
+  // histogram, and its span from the span recorder), a cancel (its span, from the caller's
+  // signal, outside any operation), a spawn, a crash, a terminate, and the end of a burst (the
+  // summed per-call counters, and the gauges read after the 'changed' fact).
   test.each([
-    ['dispatch (task.dispatch.total)', metric('task.dispatch.total')],
-    ['success (task.success.total)', metric('task.success.total')],
-    ['cancel (task.canceled.total)', metric('task.canceled.total')],
+    ['dispatch (queue.wait_ms)', metric('queue.wait_ms')],
+    ['an answer (task.duration_ms)', metric('task.duration_ms')],
+    ['a burst of dispatches (task.dispatch.total)', metric('task.dispatch.total')],
+    ['a burst of successes (task.success.total)', metric('task.success.total')],
+    ['a burst of cancels (task.canceled.total)', metric('task.canceled.total')],
     ['requeue (task.requeue.total)', metric('task.requeue.total'), true],
     ['spawn (worker.spawn.total)', metric('worker.spawn.total')],
     ['crash (worker.crash.total)', metric('worker.crash.total'), true],

@@ -182,6 +182,21 @@ describe('spans', () => {
     expect(byKind.ok).toMatchObject({ status: 'ok', method: 'hold' })
   })
 
+  test('per-call counters are summed over a burst: fewer events than calls, the same total', async () => {
+    const { runtime, metrics } = record({ observability: { spans: 'off' } })
+    const { task } = define({ poolSize: 2, maxInFlight: 100 }, runtime)
+    await task.startWorkers()
+    await Promise.all(Array.from({ length: 100 }, (_, i) => task.add(i, i)))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    for (const name of [METRICS.successTotal, METRICS.dispatchTotal]) {
+      const events = metrics().filter((m) => m.name === name)
+      expect(events.reduce((total, m) => total + m.value, 0)).toBe(100)
+      expect(events.length).toBeLessThan(100)
+    }
+    // Histograms keep one value per call.
+    expect(metrics().filter((m) => m.name === METRICS.taskDuration)).toHaveLength(100)
+  })
+
   test('calls refused before they are queued still become spans and settled metrics', async () => {
     const { runtime, spans, metrics } = record()
     const { task } = define({ keyOf: (a: unknown) => (a === 'bad' ? boom() : '') }, runtime)
@@ -207,12 +222,13 @@ describe('spans', () => {
       METRICS.canceledTotal,
       METRICS.rejectedTotal,
     ])
-    expect(metrics().flatMap((m) => (outcomes.has(m.name) ? [m.name] : []))).toEqual([
-      METRICS.canceledTotal,
-      METRICS.canceledTotal,
-      METRICS.failureTotal,
-      METRICS.canceledTotal,
-    ])
+    // Counts are summed over a burst and emitted after it, one event per series.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const counted: Record<string, number> = {}
+    for (const m of metrics()) {
+      if (outcomes.has(m.name)) counted[m.name] = (counted[m.name] ?? 0) + m.value
+    }
+    expect(counted).toEqual({ [METRICS.canceledTotal]: 3, [METRICS.failureTotal]: 1 })
     expect(metrics().some((m) => m.name === METRICS.dispatchTotal)).toBe(false)
   })
 

@@ -35,6 +35,7 @@ function fakeCall(method = 'resize', workerIndex = 0): CallFacts {
     enqueuedAt: t,
     firstDispatchedAt: t,
     dispatchedAt: t,
+    settledAt: t,
     trace: undefined,
   } as unknown as CallFacts
 }
@@ -86,6 +87,8 @@ describe('one vocabulary of outcomes', () => {
     }
     bus.emit('settled', task, fakeCall(), 'ok', undefined)
     observability.createTrace('ok').end()
+    // Per-call counts are summed over the burst and emitted after it.
+    await new Promise((resolve) => setTimeout(resolve, 0))
     const outcomes = [...Object.keys(errors), 'ok'] as CallOutcome[]
     expect(spans().map((s) => [s.status, s.errorKind])).toEqual(
       outcomes.map((o) => [OUTCOMES[o].status, OUTCOMES[o].errorKind]),
@@ -94,9 +97,12 @@ describe('one vocabulary of outcomes', () => {
       outcomes.map((o) => [o, OUTCOMES[o].status, OUTCOMES[o].errorKind]),
     )
     const counters = new Set<string>(Object.values(OUTCOMES).map((o) => o.metric))
-    expect(metrics().flatMap((m) => (counters.has(m.name) ? [m.name] : []))).toEqual(
-      outcomes.map((o) => OUTCOMES[o].metric),
-    )
+    const counted: Record<string, number> = {}
+    for (const m of metrics())
+      if (counters.has(m.name)) counted[m.name] = (counted[m.name] ?? 0) + m.value
+    const expected: Record<string, number> = {}
+    for (const o of outcomes) expected[OUTCOMES[o].metric] = (expected[OUTCOMES[o].metric] ?? 0) + 1
+    expect(counted).toEqual(expected)
   })
 
   it('a timeout is an error, not a cancel, in its span, its trace and its counter', async () => {
@@ -106,6 +112,7 @@ describe('one vocabulary of outcomes', () => {
     await observability
       .runWithTrace('slow', () => Promise.reject(errors.timeout))
       .catch(() => undefined)
+    await new Promise((resolve) => setTimeout(resolve, 0))
     expect(spans()[0]).toMatchObject({ status: 'error', errorKind: 'timeout' })
     expect(traces()[0]).toMatchObject({ status: 'error', errorKind: 'timeout' })
     expect(metrics().map((m) => m.name)).toContain(METRICS.timeoutTotal)
@@ -289,7 +296,7 @@ describe('subscriptions', () => {
 })
 
 describe('metrics', () => {
-  it('attributes use dotted keys; queue metrics add the queue settings', () => {
+  it('attributes use dotted keys; queue metrics add the queue settings', async () => {
     const { bus, metrics } = setup()
     const { task } = fakeTask({ type: 'singleton' })
     const call = fakeCall('encode', 0)
@@ -297,6 +304,7 @@ describe('metrics', () => {
     bus.emit('settled', task, call, 'ok', undefined)
     bus.emit('settled', task, fakeCall('encode', -1), 'queue', new Error('full'))
     bus.emit('spawned', task, { index: 1 } as never)
+    await new Promise((resolve) => setTimeout(resolve, 0))
     const byName = Object.fromEntries(metrics().map((m) => [m.name, m.attrs]))
     const base = { 'task.id': 'resize', 'task.type': 'singleton', 'task.name': 'Resize' }
     const queue = { 'queue.policy': 'reject', 'queue.max_in_flight': 4, 'queue.max_depth': 8 }
@@ -326,7 +334,7 @@ describe('metrics', () => {
     bus.emit('settled', task, fakeCall('a', 1), 'ok', undefined)
     bus.emit('settled', task, fakeCall('a', 1), 'ok', undefined)
     bus.emit('settled', task, fakeCall('b', 1), 'ok', undefined)
-    const counters = metrics().filter((m) => m.name === METRICS.successTotal)
+    const counters = metrics().filter((m) => m.name === METRICS.taskDuration)
     expect(counters).toHaveLength(3)
     expect(counters[0]!.attrs).toBe(counters[1]!.attrs)
     expect(counters[2]!.attrs).not.toBe(counters[0]!.attrs)
