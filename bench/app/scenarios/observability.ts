@@ -1,8 +1,10 @@
 /**
  * What observability costs a call: the same tiny-task load (`task.echo(i)`, pool of 2) under
- * four runtimes that differ only in observability: spans off (the baseline); spans on with no
- * event listener (`performance.measure` included); spans on with a listener on
- * `runtime.subscribeEvents` (spans plus metrics, delivered); and the same with `measures: false`.
+ * runtimes that differ only in observability: spans off (the baseline); spans on with no event
+ * listener (DevTools tracks included, the default); spans on with a listener on
+ * `runtime.subscribeEvents` (spans plus metrics, delivered); the same with `measures: false`
+ * and with `measures: 'entries'`; and `atelier/otel` attached to the real OpenTelemetry SDK
+ * (batched span export and a metric reader, both to exporters that only count).
  * The listener does trivial work (counts events) so what is measured is the runtime's side.
  * Two loads: the default configuration (maxInFlight = poolSize, round-trip bound) and a
  * pipelined one (1000 in flight, main-thread bound: the harshest case).
@@ -13,7 +15,9 @@ import {
   type ObservabilityConfig,
   type Task,
 } from '../../../packages/atelier/src/index'
+import { instrumentRuntime } from '../../../packages/atelier/src/otel'
 import { type BenchResult, compare, interleave, round, type Variant } from '../harness'
+import { countingProviders } from '../otel-providers'
 import type { EchoAPI } from '../workers/echo.worker'
 
 const POOL_SIZE = 2
@@ -22,6 +26,8 @@ interface Setup {
   name: string
   observability: ObservabilityConfig
   listen: boolean
+  /** Attach `atelier/otel` with the SDK's providers. */
+  otel?: boolean
 }
 
 const SETUPS: Setup[] = [
@@ -33,6 +39,12 @@ const SETUPS: Setup[] = [
     observability: { spans: 'on', measures: false },
     listen: true,
   },
+  {
+    name: "spans on + listener, measures: 'entries'",
+    observability: { spans: 'on', measures: 'entries' },
+    listen: true,
+  },
+  { name: 'spans on + atelier/otel', observability: { spans: 'on' }, listen: false, otel: true },
 ]
 
 interface Load {
@@ -75,6 +87,10 @@ async function measure(load: Load, rounds: number) {
     for (const setup of SETUPS) {
       const runtime = createTaskRuntime({ observability: setup.observability })
       if (setup.listen) unsubscribes.push(runtime.subscribeEvents(() => events++))
+      if (setup.otel) {
+        const providers = countingProviders()
+        unsubscribes.push(instrumentRuntime(runtime, providers), providers.shutdown)
+      }
       const task = runtime.defineTask<EchoAPI>({
         type: 'parallel',
         poolSize: POOL_SIZE,
@@ -114,6 +130,7 @@ async function measure(load: Load, rounds: number) {
         targets: {
           [`${label}: spans on + listener`]: 1.1,
           [`${label}: spans on + listener, no measures`]: 1.1,
+          [`${label}: spans on + atelier/otel`]: 1.25,
         },
       }),
       notes: [
