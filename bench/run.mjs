@@ -8,7 +8,8 @@
 // `rounds=3&calls=1000`, for a quick try; the charts and latest.json then show that run).
 //
 // The `node` scenario runs in Node rather than in the page: bench/node/launch.mjs bundles and
-// runs it (see bench/README.md); it prints and saves its result like the others.
+// runs it (see bench/README.md); it prints and saves its result like the others. So does
+// `cold-start`, which needs a fresh page per sample: bench/cold-start/launch.mjs.
 
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -18,6 +19,7 @@ import { chromium } from 'playwright'
 import { build, preview } from 'vite'
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs'
 import { writeCharts } from './chart.mjs'
+import { COLD_START_SCENARIO, runColdStartScenario } from './cold-start/launch.mjs'
 import { NODE_SCENARIO, runNodeScenario } from './node/launch.mjs'
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url))
@@ -40,7 +42,7 @@ async function main() {
   const known = (await readdir(path.join(APP, 'scenarios')))
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
     .map((file) => file.slice(0, -3))
-    .concat(NODE_SCENARIO)
+    .concat(NODE_SCENARIO, COLD_START_SCENARIO)
     .sort()
   const asked = process.argv.slice(2).filter((arg) => arg !== '--')
   const unknown = asked.filter((name) => !known.includes(name))
@@ -49,8 +51,8 @@ async function main() {
     return 1
   }
   const selected = asked.length > 0 ? asked : known
-  // No page to build nor browser to launch for a run of the Node scenario alone.
-  const inPage = selected.some((name) => name !== NODE_SCENARIO)
+  // No page to build nor browser to launch for a run of the Node or cold-start scenarios alone.
+  const inPage = selected.some((name) => name !== NODE_SCENARIO && name !== COLD_START_SCENARIO)
 
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-bench-'))
   let server
@@ -104,7 +106,9 @@ async function main() {
         const inNode = name === NODE_SCENARIO
         const result = inNode
           ? await runNodeScenario({ query: EXTRA_QUERY, timeoutMs: SCENARIO_TIMEOUT_MS })
-          : await runScenario(browser, base, name)
+          : name === COLD_START_SCENARIO
+            ? await runColdStartScenario({ query: EXTRA_QUERY, timeoutMs: SCENARIO_TIMEOUT_MS })
+            : await runScenario(browser, base, name)
         const seconds = ((performance.now() - started) / 1000).toFixed(1)
         console.log(formatResult(result, seconds))
         // The Node scenario runs no browser: its entry records no Chromium.
