@@ -17,3 +17,18 @@ export const DEFAULT_PRIORITY_AGING_MS = 500
 export function priorityLevel(priority: TaskPriority): 0 | 1 | 2 {
   return PRIORITIES.indexOf(priority) as 0 | 1 | 2
 }
+
+/**
+ * The priority of a caller's `TaskSignal`, or undefined for a plain signal. Never throws, and
+ * never returns anything but a priority: the signal is the app's object, and a getter of its
+ * own may throw or answer nonsense, which makes it a plain signal.
+ */
+export function signalPriority(signal: AbortSignal | undefined): TaskPriority | undefined {
+  if (signal === undefined) return undefined
+  try {
+    const priority = (signal as { priority?: unknown }).priority
+    return PRIORITIES.includes(priority as TaskPriority) ? (priority as TaskPriority) : undefined
+  } catch {
+    return undefined
+  }
+}

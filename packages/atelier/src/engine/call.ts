@@ -8,7 +8,7 @@ import type { KeyWatcher } from '../abort-task-controller.js'
 import { TimeoutError } from '../errors.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig, TraceRef } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
-import { PRIORITIES, priorityLevel, type TaskPriority } from '../priority.js'
+import { PRIORITIES, priorityLevel, signalPriority, type TaskPriority } from '../priority.js'
 import { activeOtelParent, nextSpanId, traceparent } from '../trace-context.js'
 import type { LinkedList } from './linked-list.js'
 import type { Prioritized, PriorityLevel } from './priority-lists.js'
@@ -125,7 +125,7 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
     this.onProgress = options?.onProgress
     this.window = options?.streamWindow ?? defaults.streamWindow
     const own = options?.priority
-    const signalled = own === undefined ? priorityOf(this.signal) : undefined
+    const signalled = own === undefined ? signalPriority(this.signal) : undefined
     this.followsSignal = signalled !== undefined
     this.priority = priorityLevel(own ?? signalled ?? PRIORITIES[defaults.priority]!)
     this.createdAt = this.enqueuedAt = this.queuedSince = performance.now()
@@ -163,18 +163,6 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   /** The call's key was aborted. */
   onKeyAborted(reason: unknown): void {
     this.owner.cancel(this, reason, 'abort')
-  }
-}
-
-/** A `TaskSignal`'s priority (Scheduler API), or undefined for a plain `AbortSignal`. */
-export function priorityOf(signal: AbortSignal | undefined): TaskPriority | undefined {
-  if (signal === undefined) return undefined
-  try {
-    const priority = (signal as { priority?: unknown }).priority
-    return PRIORITIES.includes(priority as TaskPriority) ? (priority as TaskPriority) : undefined
-  } catch {
-    // A getter of the app's own that throws: a plain signal, then.
-    return undefined
   }
 }
 

@@ -131,6 +131,8 @@ export class DispatchQueue<T extends Prioritized<T>> {
    * again. False if it is not queued (in flight, or settled).
    */
   reprioritize(item: T, priority: PriorityLevel): boolean {
+    // Checked before the item leaves its list: a level that is not one would lose it.
+    if (priority !== 0 && priority !== 1 && priority !== 2) return false
     const lists = this.pending.has(item)
       ? this.pending
       : this.waiting.has(item)

@@ -4,7 +4,7 @@
  * duplicates), so a thousand calls sharing a signal would cost a million steps.
  */
 
-import type { TaskPriority } from '../priority.js'
+import { signalPriority, type TaskPriority } from '../priority.js'
 
 /** A call that a signal's abort cancels, and a `TaskSignal`'s priority change re-orders. */
 export interface SignalWatcher {
@@ -30,7 +30,9 @@ class SignalGroup implements EventListenerObject {
 
   handleEvent(event: Event): void {
     if (event.type === 'prioritychange') {
-      const priority = (this.signal as { priority?: TaskPriority }).priority!
+      // The app's object: a priority that throws or is not one changes nothing.
+      const priority = signalPriority(this.signal)
+      if (priority === undefined) return
       for (const watcher of [...this.watchers]) watcher.onSignalPriority(priority)
       return
     }

@@ -79,6 +79,18 @@ describe('priorities: order', () => {
     expect(order).toEqual([b, c, a])
     expect(q.reprioritize(a, BG)).toBe(false) // in flight: nothing to re-order
   })
+
+  it('a level that is not one re-orders nothing and loses nothing', () => {
+    const q = queue('block', 1, 100)
+    const [a, b] = [item(1, BG), item(2, UV)]
+    q.offer(a)
+    q.offer(b)
+    for (const bad of [-1, 3, 1.5, Number.NaN] as PriorityLevel[]) {
+      expect(q.reprioritize(a, bad)).toBe(false)
+    }
+    expect(a.priority).toBe(BG)
+    expect([q.take(), (q.release(), q.take())]).toEqual([b, a])
+  })
 })
 
 describe('priorities: aging', () => {
