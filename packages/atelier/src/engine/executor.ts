@@ -211,9 +211,9 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
         slot = this.#notStalled(slot, now)
         if (slot === undefined) return
       }
-      this.#dispatch(queue.take()!, slot, now)
-      // Posting can take a while (a large argument is copied): later calls read the clock.
-      now = undefined
+      // Posting can take a while (a large argument is copied): after a call that went at once,
+      // later calls read the clock; those that wait in an outbox share it.
+      if (this.#dispatch(queue.take()!, slot, now)) now = undefined
     }
   }
 
@@ -225,7 +225,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     return this.#balancer.pick(this.#pool.slots.filter((s) => s.state === 'ready' && !stalled(s)))
   }
 
-  #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): void {
+  /** Hands `call` to `slot`'s worker; true if it was posted at once. */
+  #dispatch(call: Call, slot: WorkerSlot<Call>, now: number): boolean {
     // A worker must see its calls in increasing id order (see `UnreadableMessage`), and a call
     // posted again after a crash or a stop goes ahead of calls made after it: so a call takes its
     // id when it is dispatched, and the id names its latest attempt.
@@ -236,7 +237,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     } catch (error) {
       this.#queue.release()
       this.#desk.settle(call, false, error, 'exception')
-      return
+      return false
     }
     // The worker's from now: it counts in its load, and goes down with it if it crashes first.
     call.alone = slot.calls.size === 0
@@ -244,13 +245,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     call.slot = slot
     call.dispatchedAt = now
     slot.calls.set(call.id, call)
-    if (slot.outbox.size > 1) return
-    if (slot.postedThisTurn) return
+    if (slot.outbox.size > 1 || slot.postedThisTurn) return false
     // The first call of a turn for a worker goes at once, so a call made alone waits for
     // nothing; the calls after it in the same turn wait for the turn's end and go together.
     slot.postedThisTurn = true
     if (this.#unsent.push(slot) === 1) queueMicrotask(this.#flushUnsent)
     flushOutbox(slot, this)
+    return true
   }
 
   /** Posts every outbox filled this turn. */

@@ -203,8 +203,8 @@ describe('serve() on a MessagePort', () => {
     }
     const end = connect({ quick: (x: number) => x, slow: (ms: number) => spin(ms) })
     await end.next((m) => m[0] === 'atelier:ready')
-    // The first slow call teaches the harness that "slow" takes its time.
-    end.post(['atelier:call', 1, 'slow', [2]])
+    // A first slow call, in a batch, teaches the harness that "slow" takes its time.
+    end.post(['atelier:calls', [['atelier:call', 1, 'slow', [2]]]])
     await end.answer(1)
     let before = end.messages
     end.post([
