@@ -1,7 +1,7 @@
 /**
  * Metrics: listeners on the executor's lifecycle facts that publish counter, gauge and histogram
  * events. Attached only while someone subscribes to events. Histograms are emitted as their
- * facts happen; per-call counters and gauges once the burst of activity is over.
+ * facts happen; per-call counters and gauges at the end of the turn.
  */
 
 import { epoch } from '../events.js'
@@ -55,9 +55,9 @@ export function attachMetrics(
   const count = (name: MetricName, attributes: Attributes, ts?: number) =>
     emit('counter', name, 1, attributes, ts)
 
-  // Per-call counts are summed over the current burst of activity and emitted once it is over,
-  // one event per series with the burst's count: one event per call per counter would cost a
-  // busy task more than its calls do. Keyed by the shared attrs object, so a count is a lookup.
+  // Per-call counts are summed over the current turn and emitted at its end, one event per series
+  // with the turn's count: one event per call per counter would cost a busy task more than its
+  // calls do. Keyed by the shared attrs object, so a count is a lookup.
   const tallies = new Map<MetricName, Map<Attributes, number>>()
   const tally = (name: MetricName, attributes: Attributes) => {
     let series = tallies.get(name)
@@ -66,16 +66,25 @@ export function attachMetrics(
       tallies.set(name, series)
     }
     series.set(attributes, (series.get(attributes) ?? 0) + 1)
-    flushTimer ??= setTimeout(flush, 0)
+    schedule()
   }
 
-  // Gauges are levels: sampled once the current burst of changes is over (a zero-delay timer),
-  // and emitted only when they moved, rather than on each of the facts that move them.
+  // Gauges are levels: sampled once the current turn's changes are over, and emitted only when
+  // they moved, rather than on each of the facts that move them.
   const lastLevels = new WeakMap<TaskFacts, number[]>()
   const dirty = new Set<TaskFacts>()
-  let flushTimer: ReturnType<typeof setTimeout> | undefined
+  // At the end of the turn (a microtask): a burst is what one turn did, which with coalescing is
+  // a whole message of answers. A timer per turn would cost a busy round trip more than this.
+  let flushQueued = false
+  let detached = false
+  const schedule = () => {
+    if (flushQueued) return
+    flushQueued = true
+    queueMicrotask(flush)
+  }
   const flush = () => {
-    flushTimer = undefined
+    flushQueued = false
+    if (detached) return
     if (tallies.size > 0) {
       const ts = Date.now()
       const due = [...tallies]
@@ -104,7 +113,7 @@ export function attachMetrics(
     // cancelled calls included, so the gauges listen to that fact alone.
     bus.on('changed', (task) => {
       dirty.add(task)
-      flushTimer ??= setTimeout(flush, 0)
+      schedule()
     }),
     bus.on('dispatched', (task, call) => {
       // Posted within microseconds of its dispatch: its dispatch time spares a clock read.
@@ -144,8 +153,7 @@ export function attachMetrics(
   ]
   return () => {
     for (const unsubscribe of off) unsubscribe()
-    clearTimeout(flushTimer)
-    flushTimer = undefined
+    detached = true
     tallies.clear()
     dirty.clear()
   }
