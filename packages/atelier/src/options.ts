@@ -725,10 +725,10 @@ export interface ObservabilityConfig {
   spans?: SpansMode | { mode?: SpansMode; sampleRate?: number }
   /**
    * Where sampled spans and traces show besides the event stream. `'tracks'` (or `true`): bars
-   * on Atelier's own tracks in a DevTools Performance recording (`console.timeStamp`: about
-   * 0.1 µs each, nothing kept in memory). `'entries'`: `performance.measure` entries that a
-   * `PerformanceObserver` or a RUM tool can read, drawn on the same tracks (4–5 µs each, made
-   * when the page is idle). `false`: neither.
+   * on Atelier's own tracks in a DevTools Performance recording (`console.timeStamp`:
+   * 0.1–0.3 µs each, nothing kept in memory). `'entries'`: `performance.measure` entries that a
+   * `PerformanceObserver` or a RUM tool can read, drawn on the same tracks (4–5 µs each). Both
+   * are made when the page is idle. `false`: neither.
    * @default 'tracks'
    */
   measures?: boolean | 'tracks' | 'entries'

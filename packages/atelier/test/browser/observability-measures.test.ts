@@ -155,7 +155,23 @@ test('measures: false draws nothing', async () => {
     const runtime = createTaskRuntime({ observability: { spans: 'on', measures: false } })
     const { task } = define({}, runtime)
     await runtime.runWithTrace('quiet', () => task.add(1, 2))
+    flushMeasures()
     expect(spy).not.toHaveBeenCalled()
+  } finally {
+    spy.mockRestore()
+  }
+})
+
+test('tracks are drawn off the calls too, once the page is idle', async () => {
+  flushMeasures()
+  const spy = vi.spyOn(console, 'timeStamp').mockImplementation(() => {})
+  try {
+    const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+    const { task } = define({}, runtime)
+    await task.add(1, 2)
+    // Not yet: queued for an idle moment rather than drawn on the call's path.
+    expect(spy).not.toHaveBeenCalled()
+    await expect.poll(() => spy.mock.calls.length).toBe(1)
   } finally {
     spy.mockRestore()
   }
