@@ -256,11 +256,21 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
 
   /** Posts every outbox filled this turn. */
   readonly #flushUnsent = (): void => {
+    const unsent = this.#unsent
+    let waiting = false
+    for (const slot of unsent) {
+      slot.postedThisTurn = false
+      if (slot.outbox.size > 0) waiting = true
+    }
+    // Calls that went alone left nothing to post: no operation (and no `changed`) for them.
+    if (!waiting) {
+      unsent.length = 0
+      return
+    }
     const outer = this.#ops.open()
     try {
       // A call that could not be sent frees its place, and the pump may fill more outboxes:
       // they join this same loop.
-      const unsent = this.#unsent
       for (let i = 0; i < unsent.length; i++) {
         const slot = unsent[i]!
         slot.postedThisTurn = false
