@@ -12,6 +12,8 @@ export default defineConfig({
     alias: [
       { find: /^atelier\/worker$/, replacement: atelier('worker.ts') },
       { find: /^atelier\/inspector$/, replacement: atelier('inspector.ts') },
+      // The inspector's own helpers (DOM, formatting), which the scenarios share with it.
+      { find: /^atelier\/src\/(.*)$/, replacement: atelier('$1') },
       { find: /^atelier$/, replacement: atelier('index.ts') },
     ],
   },
