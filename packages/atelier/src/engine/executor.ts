@@ -273,6 +273,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
       // they join this same loop.
       for (let i = 0; i < unsent.length; i++) {
         const slot = unsent[i]!
+        // Again for the slots the loop itself added (a freed place taken by a call that went at
+        // once): no other turn's end is coming for them.
         slot.postedThisTurn = false
         flushOutbox(slot, this)
       }
