@@ -15,7 +15,7 @@
 
 import type { CallMessage, CallsMessage } from '../wire/protocol.js'
 import { describeSendFailure } from '../wire/send-failure.js'
-import { findTransferables, walkedWhole } from '../wire/transfer.js'
+import { findTransferables, mergeTransfers, walkedWhole } from '../wire/transfer.js'
 import type { Call } from './call.js'
 import type { WorkerSlot } from './worker-slot.js'
 
@@ -116,8 +116,7 @@ function postTogether(
   messages: CallMessage[],
   transfers: Transferable[][],
 ): boolean {
-  let transfer = NO_TRANSFER
-  for (const list of transfers) if (list.length > 0) transfer = transfer.concat(list)
+  const transfer = mergeTransfers(transfers)
   const message: CallsMessage = ['atelier:calls', messages]
   try {
     slot.post(message, transfer)

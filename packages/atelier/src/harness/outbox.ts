@@ -19,7 +19,7 @@ import type {
   HarnessMessage,
   ResultMessage,
 } from '../wire/protocol.js'
-import { findTransferables, walkedWhole } from '../wire/transfer.js'
+import { findTransferables, mergeTransfers, walkedWhole } from '../wire/transfer.js'
 import { errorMessage, type HarnessEndpoint, postData, unsendableResult } from './replies.js'
 
 const NO_TRANSFER: Transferable[] = []
@@ -146,8 +146,7 @@ export class HarnessOutbox {
     this.#answers = []
     this.#transfers = []
     this.#methods = []
-    let transfer = NO_TRANSFER
-    for (const list of transfers) if (list.length > 0) transfer = transfer.concat(list)
+    const transfer = mergeTransfers(transfers)
     const message: AnswersMessage = ['atelier:answers', answers]
     try {
       this.port.postMessage(message, transfer)

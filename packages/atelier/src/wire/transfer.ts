@@ -174,6 +174,21 @@ export function findTransferables(value: unknown): Transferable[] {
 }
 
 /**
+ * One transfer list for several messages posted as one (see `atelier:calls`, `atelier:answers`).
+ * Each list was found by {@link findTransferables}, so none holds a duplicate; two may share a
+ * buffer (an app that passed it twice), which makes the merged post throw, as it should.
+ */
+export function mergeTransfers(lists: readonly Transferable[][]): Transferable[] {
+  let merged: Transferable[] | undefined
+  for (const list of lists) {
+    if (list.length === 0) continue
+    if (merged === undefined) merged = []
+    for (const item of list) merged.push(item)
+  }
+  return merged ?? NO_TRANSFERABLES
+}
+
+/**
  * An array of primitives (most argument lists, most chunk batches): nothing to walk. Checked
  * first because it is far cheaper than setting a walk up. Plain arrays only: a subclass or a
  * Proxy may answer `length` or its indices with code of its own, which the walk guards against.
