@@ -59,7 +59,8 @@ describe('lifecycle', () => {
     const later = task.add(1, 2)
     expect(task.getState().pendingQueueDepth).toBe(2)
     await task.startWorkers()
-    await started(g)
+    // The requeued call runs again on the new worker: release it there, not before it listens.
+    await started(g, '1')
     release(g)
     await expect(call).resolves.toBeUndefined()
     await expect(later).resolves.toBe(3)
