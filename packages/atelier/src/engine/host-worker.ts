@@ -12,6 +12,13 @@ import type { WorkerLike } from '../options.js'
 export interface HostWorker extends WorkerLike {
   ref?(): void
   unref?(): void
+  /**
+   * The runtime reports every end of the worker itself (an `error` for an uncaught one, then
+   * `exit`), so the harness's `closing` notice adds nothing and must be ignored: Node ends a
+   * worker after an uncaught error with `process.exit()`, whose notice travels on another port
+   * than the error and, arriving first one time in forty, would hide the error behind it.
+   */
+  readonly reportsEnd?: boolean
 }
 
 /** Node's `worker_threads.Worker`, as far as it is used here. */
@@ -51,6 +58,7 @@ function errorEvent(message: string, error?: unknown): Event {
 }
 
 class NodeWorkerAdapter implements HostWorker {
+  readonly reportsEnd = true
   /** Set once we terminate it: its `exit` is then expected, not a crash. */
   #terminated = false
 

@@ -244,11 +244,12 @@ export class WorkerSlot<C> implements BalancerSlot {
         this.state = 'ready'
         this.owner.onReady(this, namesOf(message[2]))
         return
-      case 'atelier:closing':
-        this.#crash(
-          new Error('The worker closed itself (self.close()): its calls cannot be answered'),
-        )
+      case 'atelier:closing': {
+        if (this.#worker?.reportsEnd) return
+        const how = typeof message[1] === 'string' ? message[1] : 'self.close()'
+        this.#crash(new Error(`The worker ended itself (${how}): its calls cannot be answered`))
         return
+      }
       default:
         this.owner.onMessage(this, message)
     }

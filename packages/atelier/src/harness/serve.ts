@@ -352,19 +352,20 @@ function isCallMessage(message: unknown[]): message is CallMessage {
  * A worker that ends itself raises no error in every runtime: `self.close()` in a web worker,
  * `process.exit()` or `Deno.exit()` in Deno's and Bun's web workers go unnoticed by the parent,
  * and the worker's calls would wait for ever. Each is wrapped to say so first; the executor
- * handles it like a crash. (Node's `worker_threads` report an exit of their own as well.)
+ * handles it like a crash. (Node's `worker_threads` report every end themselves, better: there
+ * the parent ignores this notice, see `HostWorker.reportsEnd`.)
  */
 function reportEnd(out: HarnessOutbox): void {
   // The answers waiting go first: they are done, and the caller should have them.
-  const say = () => out.say(['atelier:closing'])
+  const say = (how: string) => () => out.say(['atelier:closing', how])
   const scope = globalThis as {
     close?: () => void
     process?: { exit?: (code?: number) => never }
     Deno?: { exit?: (code?: number) => never }
   }
-  wrap(scope, 'close', say)
-  if (scope.process) wrap(scope.process, 'exit', say)
-  if (scope.Deno) wrap(scope.Deno, 'exit', say)
+  wrap(scope, 'close', say('self.close()'))
+  if (scope.process) wrap(scope.process, 'exit', say('process.exit()'))
+  if (scope.Deno) wrap(scope.Deno, 'exit', say('Deno.exit()'))
 }
 
 function wrap<K extends string>(owner: { [P in K]?: unknown }, name: K, before: () => void): void {

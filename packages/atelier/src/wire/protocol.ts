@@ -142,8 +142,11 @@ export type ProgressMessage = [type: 'atelier:progress', id: number, value: unkn
  */
 export type UnreadableMessage = [type: 'atelier:unreadable', afterId: number]
 
-/** The worker is closing itself (`self.close()`): its calls will never be answered. */
-export type ClosingMessage = [type: 'atelier:closing']
+/**
+ * The worker is ending itself (`self.close()`, `process.exit()`, `Deno.exit()`, named in `how`):
+ * its calls will never be answered.
+ */
+export type ClosingMessage = [type: 'atelier:closing', how?: string]
 
 /** The answer to a {@link QueryMessage}: those of its calls the harness has already answered. */
 export type AnsweredMessage = [type: 'atelier:answered', ids: number[]]

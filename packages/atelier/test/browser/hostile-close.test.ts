@@ -18,11 +18,11 @@ import {
 
 expectNoPageErrors()
 
-/** The call rejected with WorkerCrashedError whose cause says the worker closed itself. */
+/** The call rejected with WorkerCrashedError whose cause says the worker ended itself (self.close()). */
 function expectClosed(result: { ok: boolean; error?: any }) {
   expect(result.ok).toBe(false)
   expect(result.error).toBeInstanceOf(WorkerCrashedError)
-  expect(String(result.error.cause?.message)).toMatch(/closed itself/)
+  expect(String(result.error.cause?.message)).toMatch(/ended itself \(self\.close\(\)\)/)
 }
 
 describe('a handler that closes its worker', () => {
@@ -33,7 +33,7 @@ describe('a handler that closes its worker', () => {
       await expect(task.whoami()).resolves.toBe('0')
       expectClosed(await settleCounter(task.make('close', mode)).result)
       await expect(task.whoami()).resolves.toBe('1')
-      expect(task.getState().lastCrash?.error.message).toMatch(/closed itself/)
+      expect(task.getState().lastCrash?.error.message).toMatch(/ended itself \(self\.close\(\)\)/)
       expect(workers.created).toBe(2)
       expectDrained(task)
     },

@@ -673,7 +673,7 @@ describe('a generator that closes its worker', () => {
     const { chunks, error } = await within(readAll(task.closeInFirstWorker(3, 0)), 'the stream')
     expect(error).toBeUndefined()
     expect(chunks).toEqual(['0@1', '1@1', '2@1'])
-    expect(task.getState().lastCrash?.error.message).toMatch(/closed itself/)
+    expect(task.getState().lastCrash?.error.message).toMatch(/ended itself \(self\.close\(\)\)/)
     // The plain call that shared the closed worker ran again there, and answered.
     expect(await within(beside, 'the call beside it')).toBe('done')
     expect(spawned()).toBe(2)
@@ -686,7 +686,7 @@ describe('a generator that closes its worker', () => {
     const { chunks, error } = await within(readAll(task.closeInFirstWorker(3, 0)), 'the stream')
     expect(chunks).toEqual([])
     expect(error).toBeInstanceOf(WorkerCrashedError)
-    expect(String(error.cause?.message)).toMatch(/closed itself/)
+    expect(String(error.cause?.message)).toMatch(/ended itself \(self\.close\(\)\)/)
     expect(await within(task.whoami(), 'the next call')).toBe('1')
     await expectSettledDown(task)
   })
@@ -700,7 +700,7 @@ describe('a generator that closes its worker', () => {
     const { chunks, error } = await within(readAll(task.closeInFirstWorker(5, 2)), 'the stream')
     expect(chunks).toEqual(['0@0', '1@0'])
     expect(error).toBeInstanceOf(WorkerCrashedError)
-    expect(String(error.cause?.message)).toMatch(/closed itself/)
+    expect(String(error.cause?.message)).toMatch(/ended itself \(self\.close\(\)\)/)
     expect(await within(beside, 'the call beside it')).toBe('done')
     expect(await within(task.whoami(), 'the next call')).toBe('1')
     // A replay would have run on worker "1" and streamed there: nothing ran but the two calls.

@@ -388,6 +388,22 @@ export function defineSuite(host: SuiteHost): void {
     equal(s.spawned, 2, 'workers spawned')
   })
 
+  // Node ends a worker after an uncaught error by calling process.exit(), which the harness also
+  // reports, on another port: whichever report comes first, the error must be the one kept.
+  test('crash (an uncaught error), again and again: every crash is reported as its own error', async (s) => {
+    const { task } = s.define({ type: 'singleton' })
+    for (let round = 1; round <= 25; round++) {
+      await rejectsWith(task.crash('throw'), WorkerCrashedError, `crash ${round}`)
+      const lastCrash = task.getState().lastCrash
+      assert(
+        lastCrash?.error.message.includes('boom'),
+        `crash ${round}: ${lastCrash?.error.message}`,
+      )
+      // A call that succeeds ends the run of crashes that would fail the task (crashMaxRetries).
+      equal(await task.echo(round), round, `the call after crash ${round}`)
+    }
+  })
+
   // How a worker ends itself, in the ways each runtime has: a browser worker has no `process`, and
   // neither a `worker_threads` Worker nor Bun's web Worker (1.4) has `self.close()`.
   const exits: Array<['exit' | 'close', string]> = []
@@ -400,7 +416,10 @@ export function defineSuite(host: SuiteHost): void {
       const before = await task.whoami()
       // Bounded here rather than by the runner: a worker gone unnoticed leaves its call hanging.
       const exited = within(task.crash(how), 5_000, 'the call whose worker ended')
-      await rejectsWith(exited, WorkerCrashedError, 'the call whose worker ended')
+      const error = await rejectsWith(exited, WorkerCrashedError, 'the call whose worker ended')
+      const cause = String((error.cause as Error | undefined)?.message)
+      const named = how === 'close' ? /ended itself \(self\.close\(\)\)/ : /exit/i
+      assert(named.test(cause), `the crash says how the worker ended: ${cause}`)
       const after = await task.whoami()
       assert(after !== before, 'the call after the exit ran on the exited worker')
       equal(s.spawned, 2, 'workers spawned')
