@@ -30,15 +30,35 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const KB = 1024
 
 /**
- * The entries, as `package.json` exports them. The main entry and the worker have the budgets of
- * the size issue; `otel` and `inspector` are opt-in, and their generous budgets only stop one of
- * them from pulling in the runtime by accident.
+ * The entries, as `package.json` exports them, each whole (every export kept), and then what an
+ * app's bundler keeps of them for the two smallest uses: a page that defines a task and calls it,
+ * and a worker that serves its handlers.
+ *
+ * `budget` is the goal: the main entry and the worker have the budgets of the size issue; `otel`
+ * and `inspector` are opt-in, and their generous budgets only stop one of them from pulling in
+ * the runtime by accident. `ceiling` is what `npm test` holds each to meanwhile: the figure when
+ * it was last lowered, plus a little room, so the size only goes down. Lower it as bytes go.
  */
 export const ENTRIES = [
-  { name: 'atelier', source: 'src/index.ts', budget: 9 * KB },
-  { name: 'atelier/worker', source: 'src/worker.ts', budget: 3 * KB },
-  { name: 'atelier/otel', source: 'src/otel.ts', budget: 2 * KB },
-  { name: 'atelier/inspector', source: 'src/inspector.ts', budget: 12 * KB },
+  { name: 'atelier', source: 'src/index.ts', budget: 9 * KB, ceiling: 26_000 },
+  { name: 'atelier/worker', source: 'src/worker.ts', budget: 3 * KB, ceiling: 7_400 },
+  { name: 'atelier/otel', source: 'src/otel.ts', budget: 2 * KB, ceiling: 2 * KB },
+  { name: 'atelier/inspector', source: 'src/inspector.ts', budget: 12 * KB, ceiling: 12 * KB },
+  {
+    name: 'a page: define a task, call it',
+    contents: `import { createTaskRuntime } from './index.js'
+const task = createTaskRuntime().defineTask({ type: 'parallel', worker: () => new Worker('w.js') })
+task.echo(1).then(console.log)`,
+    budget: 9 * KB,
+    ceiling: 21_500,
+  },
+  {
+    name: 'a worker: serve(handlers)',
+    contents: `import { serve } from './worker.js'
+serve({ echo: (value) => value })`,
+    budget: 3 * KB,
+    ceiling: 7_400,
+  },
 ]
 
 /** Peers an app brings itself: never counted in the library's size. */
@@ -75,7 +95,9 @@ function compiledAsDist() {
 async function bundle(entry, { minify, plugins = [] }) {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [join(root, entry.source)],
+    ...(entry.source === undefined
+      ? { stdin: { contents: entry.contents, resolveDir: join(root, 'src'), loader: 'js' } }
+      : { entryPoints: [join(root, entry.source)] }),
     bundle: true,
     minify,
     format: 'esm',
