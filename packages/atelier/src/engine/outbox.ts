@@ -11,6 +11,11 @@ export class Outbox<C> {
   transfers: Transferable[][] = []
   /** Whether each must go on its own: the walk could not see all of its arguments. */
   alone: boolean[] = []
+  /**
+   * A flush is posting: what is queued meanwhile (a call that could not be sent freed a place,
+   * and the pump filled it) waits for it, so the worker still sees its calls in id order.
+   */
+  posting = false
 
   get size(): number {
     return this.calls.length

@@ -49,12 +49,28 @@ export function queueCall(slot: WorkerSlot<Call>, call: Call): void {
   outbox.alone.push(!walkedWhole())
 }
 
-/** Posts what waits in `slot`'s outbox, and tells `owner` how each call went. */
+/**
+ * Posts what waits in `slot`'s outbox, and tells `owner` how each call went. Telling it may
+ * dispatch more to this worker (a call that could not be sent frees its place): those wait for
+ * the calls already here and go after them, in this same flush. Posted at once, a later call
+ * would overtake them, and a worker must see its calls in id order (see `lost-messages.ts`: a
+ * call arriving empty is named by the ids around it).
+ */
 export function flushOutbox(slot: WorkerSlot<Call>, owner: PostOwner): void {
+  const outbox = slot.outbox
+  if (outbox.posting) return
+  outbox.posting = true
+  try {
+    while (outbox.size > 0) postWaiting(slot, owner)
+  } finally {
+    outbox.posting = false
+  }
+}
+
+function postWaiting(slot: WorkerSlot<Call>, owner: PostOwner): void {
   const outbox = slot.outbox
   const { calls, messages, transfers, alone } = outbox
   const count = calls.length
-  if (count === 0) return
   if (count === 1) {
     // The common case of a call alone: no batch, and the outbox's arrays kept for the next.
     const call = calls[0]!
