@@ -5,12 +5,15 @@
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), BENCH_TIMEOUT_MS (per scenario,
 // default 10 minutes), BENCH_QUERY (extra query parameters for every scenario, e.g.
-// `rounds=3&calls=1000`, for a quick try; the charts and latest.json then show that run).
+// `rounds=3&calls=1000`, for a quick try; the charts and latest.json then show that run),
+// BENCH_DEVTOOLS=0 (the in-page scenarios run in a Chromium with no DevTools client attached,
+// launched as a plain process: bench/plain-browser.mjs; every result says which way it ran).
 //
 // The `node` scenario runs in Node rather than in the page: bench/node/launch.mjs bundles and
 // runs it (see bench/README.md); it prints and saves its result like the others. So does
 // `cold-start`, which needs a fresh page per sample: bench/cold-start/launch.mjs.
 
+import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -21,6 +24,7 @@ import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs'
 import { writeCharts } from './chart.mjs'
 import { COLD_START_SCENARIO, runColdStartScenario } from './cold-start/launch.mjs'
 import { NODE_SCENARIO, runNodeScenario } from './node/launch.mjs'
+import { createPageReports, launchPlainBrowser, readChromiumVersion } from './plain-browser.mjs'
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url))
 const APP = path.join(BENCH, 'app')
@@ -37,6 +41,12 @@ const CHROMIUM_ARGS = [
 const START_TIMEOUT_MS = 30_000
 const SCENARIO_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000)
 const EXTRA_QUERY = process.env.BENCH_QUERY ?? ''
+// Playwright is a DevTools (CDP) client, which makes some of what the page does cost more than
+// it costs a user (see bench/plain-browser.mjs). BENCH_DEVTOOLS=0 measures without one.
+const DEVTOOLS = process.env.BENCH_DEVTOOLS !== '0'
+const PLAYWRIGHT = 'Playwright, DevTools client attached'
+/** How the in-page scenarios reach the browser: in the header and each result's `browser`. */
+const PAGE_CLIENT = DEVTOOLS ? PLAYWRIGHT : 'no DevTools client'
 
 async function main() {
   const known = (await readdir(path.join(APP, 'scenarios')))
@@ -58,6 +68,8 @@ async function main() {
   let server
   let browser
   let base
+  let version
+  const reports = createPageReports()
   try {
     if (inPage) {
       console.log('Building bench/app (production)…')
@@ -77,25 +89,35 @@ async function main() {
         mode: 'production',
         logLevel: 'warn',
         build: { outDir },
+        // Takes the page's reports when it cannot be read over CDP (BENCH_DEVTOOLS=0).
+        plugins: [reports.plugin],
         preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
       })
       const { port } = server.httpServer.address()
       base = `http://127.0.0.1:${port}/`
 
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+      if (DEVTOOLS) {
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+        version = browser.version()
+      } else {
+        version = await readChromiumVersion(CHROMIUM)
+      }
     }
     const environment = {
-      ...(browser ? { chromium: browser.version() } : {}),
+      ...(version ? { chromium: version } : {}),
       node: process.version,
       os: `${os.type()} ${os.release()} ${os.arch()}`,
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model,
     }
     console.log(
-      browser
-        ? `Serving ${base} · Chromium ${environment.chromium} (headless) · ${environment.cpus} cores\n`
+      inPage
+        ? `Serving ${base} · Chromium ${environment.chromium} (headless, ${PAGE_CLIENT}) · ${environment.cpus} cores\n`
         : `Node ${environment.node} · ${environment.cpus} cores\n`,
     )
+    if (!DEVTOOLS && selected.includes(COLD_START_SCENARIO)) {
+      console.log(`${COLD_START_SCENARIO} runs through Playwright whatever BENCH_DEVTOOLS says\n`)
+    }
 
     const results = {}
     let failed = 0
@@ -108,15 +130,21 @@ async function main() {
           ? await runNodeScenario({ query: EXTRA_QUERY, timeoutMs: SCENARIO_TIMEOUT_MS })
           : name === COLD_START_SCENARIO
             ? await runColdStartScenario({ query: EXTRA_QUERY, timeoutMs: SCENARIO_TIMEOUT_MS })
-            : await runScenario(browser, base, name)
+            : DEVTOOLS
+              ? await runScenario(browser, base, name)
+              : await runScenarioWithoutDevTools(reports, base, name)
         const seconds = ((performance.now() - started) / 1000).toFixed(1)
         console.log(formatResult(result, seconds))
-        // The Node scenario runs no browser: its entry records no Chromium.
+        // The Node scenario runs no browser: its entry records no Chromium. cold-start launches
+        // its own, through Playwright.
         const { chromium: _, ...nodeEnvironment } = environment
+        const client = name === COLD_START_SCENARIO ? PLAYWRIGHT : PAGE_CLIENT
         results[name] = {
           ...result,
           ranAt: new Date().toISOString(),
-          environment: inNode ? nodeEnvironment : environment,
+          environment: inNode
+            ? nodeEnvironment
+            : { ...environment, browser: `chromium (${client})` },
         }
       } catch (error) {
         failed++
@@ -139,6 +167,28 @@ async function main() {
   }
 }
 
+/** The bench page's address for one scenario, with BENCH_QUERY and any `extra` parameters. */
+function pageUrl(base, name, extra = '') {
+  const query = [`scenario=${encodeURIComponent(name)}`, EXTRA_QUERY.replace(/^[?&]/, ''), extra]
+  return `${base}?${query.filter(Boolean).join('&')}`
+}
+
+const notStarted = () =>
+  new Error(
+    `the bench page did not start within ${START_TIMEOUT_MS / 1000}s (did main.ts fail to load? see page errors above)`,
+  )
+const notDone = () =>
+  new Error(
+    `not done after ${SCENARIO_TIMEOUT_MS / 1000}s (raise BENCH_TIMEOUT_MS if it is just slow)`,
+  )
+
+/** The scenario's result from what the page left, or why there is none. */
+function resultOf({ result, error }) {
+  if (error) throw new Error(`the scenario threw:\n${error}`)
+  if (!result) throw new Error('the scenario finished without a result')
+  return result
+}
+
 /** Opens the page for one scenario and returns its result; throws if it broke or hung. */
 async function runScenario(browser, base, name) {
   const page = await browser.newPage()
@@ -157,8 +207,7 @@ async function runScenario(browser, base, name) {
   })
   crashed.catch(() => {})
   try {
-    const extra = EXTRA_QUERY ? `&${EXTRA_QUERY.replace(/^[?&]/, '')}` : ''
-    await page.goto(`${base}?scenario=${encodeURIComponent(name)}${extra}`)
+    await page.goto(pageUrl(base, name))
     // Polling rather than requestAnimationFrame: the wait must not run code every frame
     // while the page measures.
     await Promise.race([
@@ -168,9 +217,7 @@ async function runScenario(browser, base, name) {
           polling: 250,
         })
         .catch(() => {
-          throw new Error(
-            `the bench page did not start within ${START_TIMEOUT_MS / 1000}s (did main.ts fail to load? see page errors above)`,
-          )
+          throw notStarted()
         }),
       crashed,
     ])
@@ -181,22 +228,57 @@ async function runScenario(browser, base, name) {
           polling: 1000,
         })
         .catch(() => {
-          throw new Error(
-            `not done after ${SCENARIO_TIMEOUT_MS / 1000}s (raise BENCH_TIMEOUT_MS if it is just slow)`,
-          )
+          throw notDone()
         }),
       crashed,
     ])
-    const { result, error } = await page.evaluate(() => ({
-      result: window.__benchResults,
-      error: window.__benchError,
-    }))
-    if (error) throw new Error(`the scenario threw:\n${error}`)
-    if (!result) throw new Error('the scenario finished without a result')
-    return result
+    return resultOf(
+      await page.evaluate(() => ({
+        result: window.__benchResults,
+        error: window.__benchError,
+      })),
+    )
   } finally {
     page.off('crash', crash)
     await page.close().catch(() => {})
+  }
+}
+
+/**
+ * As `runScenario`, in a browser of its own with no DevTools client (BENCH_DEVTOOLS=0): the page
+ * POSTs its start and its result (`report=post`), and a browser or a tab that dies before it
+ * reported fails the scenario.
+ */
+async function runScenarioWithoutDevTools(reports, base, name) {
+  const run = randomUUID()
+  const report = reports.expect(run)
+  const browser = await launchPlainBrowser({
+    executable: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    url: pageUrl(base, name, `report=post&run=${run}`),
+    log: (line) => console.log(`  [page] ${line}`),
+  })
+  try {
+    await within(Promise.race([report.started, browser.failed]), START_TIMEOUT_MS, notStarted)
+    return resultOf(
+      await within(Promise.race([report.done, browser.failed]), SCENARIO_TIMEOUT_MS, notDone),
+    )
+  } finally {
+    report.cancel()
+    await browser.close()
+  }
+}
+
+/** `promise`, or `timeoutError()` thrown if it has not settled after `ms` (the timer goes with it). */
+async function within(promise, ms, timeoutError) {
+  let timer
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * The bench page: runs the scenario named by `?scenario=` (a module in ./scenarios exporting
- * `run(params)`), then leaves its result on `window` for bench/run.mjs to collect.
+ * `run(params)`), then leaves its result on `window` for bench/run.mjs to collect. With
+ * `?report=post` (bench/run.mjs under BENCH_DEVTOOLS=0, where no DevTools client can read
+ * `window`), it also POSTs its start and its result to the preview server.
  */
 
 import type { BenchResult } from './harness'
@@ -30,7 +32,10 @@ async function main(): Promise<void> {
   window.__benchStarted = true
   const params = new URLSearchParams(location.search)
   const name = params.get('scenario') ?? ''
+  const post = params.get('report') === 'post'
   try {
+    // Awaited, so no request is in flight while the scenario measures.
+    if (post) await report(params, { kind: 'started' })
     const load = scenarios[`./scenarios/${name}.ts`]
     if (!load) {
       const known = Object.keys(scenarios).map(nameOf).join(', ')
@@ -49,7 +54,37 @@ async function main(): Promise<void> {
     output.textContent = message
   } finally {
     window.__benchDone = true
+    if (post) {
+      await report(params, {
+        kind: 'done',
+        result: window.__benchResults,
+        error: window.__benchError,
+      }).catch((error) => console.error('bench: could not report the result:', error))
+    }
   }
+}
+
+/** POSTs to bench/plain-browser.mjs's endpoint, tagged with the `run` it was opened with. */
+async function report(params: URLSearchParams, fields: Record<string, unknown>): Promise<void> {
+  const run = params.get('run')
+  let body: string
+  try {
+    body = JSON.stringify({ run, ...fields }, encodeNonFinite)
+  } catch (error) {
+    // A result JSON cannot hold: report that rather than nothing (run.mjs would wait it out).
+    body = JSON.stringify({ run, kind: fields.kind, error: `unsendable result: ${error}` })
+  }
+  const response = await fetch('/__bench/report', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body,
+  })
+  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`)
+}
+
+/** JSON has no NaN nor ±Infinity (a ratio to a 0 ms best is one): sent as `{ nonFinite }`. */
+function encodeNonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? { nonFinite: String(value) } : value
 }
 
 void main()
