@@ -82,6 +82,27 @@ export function readChromiumVersion(executable) {
 }
 
 /**
+ * The switches Playwright launches Chromium with that can change how fast a page runs (timer
+ * throttling, backgrounding, IPC flood protection, field trials, background work): given here
+ * too, so that the two ways of running a scenario differ by the DevTools client alone.
+ */
+const AS_PLAYWRIGHT_DOES = [
+  '--disable-field-trial-config',
+  '--disable-background-networking',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+  '--disable-renderer-backgrounding',
+  '--disable-ipc-flooding-protection',
+  '--disable-hang-monitor',
+  '--disable-component-update',
+  '--disable-extensions',
+  '--disable-default-apps',
+  '--no-default-browser-check',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+]
+
+/**
  * Starts headless Chromium on `url` with a fresh profile and no remote debugging. `failed` rejects
  * if the browser cannot start, ends before `close()` (with the tail of its output) or loses the
  * page's tab (a crashed or killed renderer: the page will never report). `close()` kills every
@@ -93,7 +114,14 @@ export async function launchPlainBrowser({ executable, args, url, log }) {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'atelier-bench-chromium-'))
   const child = spawn(
     executable,
-    [...args, '--headless', `--user-data-dir=${profile}`, '--enable-logging=stderr', url],
+    [
+      ...args,
+      ...AS_PLAYWRIGHT_DOES,
+      '--headless',
+      `--user-data-dir=${profile}`,
+      '--enable-logging=stderr',
+      url,
+    ],
     // Detached: a process group of its own, so one signal reaches the renderers and helpers too.
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   )
