@@ -103,7 +103,8 @@ export class CallDesk {
     return false
   }
 
-  settle(call: Call, ok: boolean, value: unknown, kind: CallOutcome): void {
+  /** `at`: when it ended (`performance.now()`), if the caller read the clock already. */
+  settle(call: Call, ok: boolean, value: unknown, kind: CallOutcome, at?: number): void {
     call.settled = true
     if (call.signal !== undefined) unwatchSignal(call.signal, call)
     if (call.key !== undefined) this.keys.unwatch(call.key, call)
@@ -114,7 +115,7 @@ export class CallDesk {
     else if (ok) call.resolve(value)
     else call.reject(value)
     // One clock read for every listener (the span's end, the metrics' time), and none without.
-    if (this.bus.has('settled')) call.settledAt = performance.now()
+    if (this.bus.has('settled')) call.settledAt = at ?? performance.now()
     this.bus.emit('settled', this.task, call, kind, ok ? undefined : value)
     // Nothing of the caller's stays reachable from the record once it is settled: not its promise
     // (and so its result), its transfer list, its listener. Streams are not kept at all (their

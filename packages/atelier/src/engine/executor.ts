@@ -373,9 +373,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     this.#answered(slot, call)
     if (this.#pacer !== undefined) this.#pace(slot, call, now)
     if (call.settled) return
-    if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok')
-    else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok')
-    else this.#desk.settle(call, false, deserializeError(message[2]), 'exception')
+    // It ended when its answer arrived: the clock read for the message serves its span too.
+    if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok', now)
+    else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok', now)
+    else this.#desk.settle(call, false, deserializeError(message[2]), 'exception', now)
   }
 
   /** Tells the pacer what the call cost; a new depth changes how many calls may be in flight. */

@@ -109,7 +109,11 @@ export function createObservability(
   }
 
   if (spans.enabled) {
-    bus.on('settled', createSpanRecorder({ sampleRate: spans.sampleRate, measures, publish }))
+    const listening = () => subscriptions.length > 0
+    bus.on(
+      'settled',
+      createSpanRecorder({ sampleRate: spans.sampleRate, measures, publish, listening }),
+    )
   }
   const createTrace = createTraceFactory({ ...spans, measures, publish })
 

@@ -14,11 +14,13 @@ export interface SpanRecorderOptions {
   sampleRate: number
   measures: TimelineMode
   publish: (span: SpanEvent) => void
+  /** Whether anyone subscribes to events: without, a span is drawn but never built. */
+  listening: () => boolean
 }
 
 /** A listener for the bus's `settled` fact that turns sampled calls into spans. */
 export function createSpanRecorder(options: SpanRecorderOptions) {
-  const { sampleRate, measures, publish } = options
+  const { sampleRate, measures, publish, listening } = options
   const labels = new Labels()
   return function recordSpan(
     task: TaskFacts,
@@ -30,11 +32,29 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
     // sampling: a span under an unsampled parent would hang from nothing in the backend).
     const sampled = call.trace
       ? call.trace.sampled
-      : (call.parentSampled ?? Math.random() < sampleRate)
+      : (call.parentSampled ?? (sampleRate >= 1 || Math.random() < sampleRate))
     if (!sampled) return
     const end = call.settledAt
-    const { taskId, taskName, type } = task.config
+    const { taskName } = task.config
     const outcome = OUTCOMES[kind]
+    // On a worker's lane a call's bar starts when it was handed to that worker: from the call,
+    // its time in the queue would overlap the worker's previous call. Calls that never reached
+    // a worker are drawn whole.
+    const start = call.workerIndex >= 0 ? call.dispatchedAt : call.createdAt
+    if (measures === 'tracks') {
+      // Straight from the call's record: with spans on in development and nobody listening (the
+      // usual case), this bar is all a call's span costs, no event object built for no one.
+      drawOnTrack(
+        labels.of(call.method, kind),
+        start,
+        end,
+        laneOf(call.workerIndex),
+        groupOf(taskName),
+        outcome.status,
+      )
+    }
+    if (measures !== 'entries' && !listening()) return
+    const { taskId, type } = task.config
     const span: SpanEvent = {
       kind: 'span',
       name: 'atelier:span',
@@ -66,22 +86,7 @@ export function createSpanRecorder(options: SpanRecorderOptions) {
       span.errorKind = outcome.errorKind
       span.error = toEventError(error)
     }
-    // On a worker's lane a call's bar starts when it was handed to that worker: from the call,
-    // its time in the queue would overlap the worker's previous call. Calls that never reached
-    // a worker are drawn whole.
-    const start = call.workerIndex >= 0 ? call.dispatchedAt : call.createdAt
-    if (measures === 'tracks') {
-      drawOnTrack(
-        labels.of(span.method, kind),
-        start,
-        end,
-        trackOf(span),
-        groupOf(taskName),
-        span.status,
-      )
-    } else if (measures === 'entries') {
-      measure('atelier:span', start, end, spanDetail(span, kind))
-    }
+    if (measures === 'entries') measure('atelier:span', start, end, spanDetail(span, kind))
     publish(span)
   }
 }
@@ -104,12 +109,11 @@ class Labels {
 }
 
 const lanes: string[] = []
-/** A span's lane: its worker's, or one for calls that never reached a worker. */
-const trackOf = (span: SpanEvent) => {
-  const index = span.workerIndex
-  if (index === undefined) return 'not dispatched'
-  const lane = lanes[index] ?? `worker ${index}`
-  lanes[index] = lane
+/** A call's lane: its worker's, or one for calls that never reached a worker (index -1). */
+const laneOf = (workerIndex: number) => {
+  if (workerIndex < 0) return 'not dispatched'
+  const lane = lanes[workerIndex] ?? `worker ${workerIndex}`
+  lanes[workerIndex] = lane
   return lane
 }
 
@@ -145,7 +149,7 @@ function spanDetail(span: SpanEvent, kind: CallOutcome) {
     devtools: {
       dataType: 'track-entry',
       trackGroup: groupOf(span.taskName),
-      track: trackOf(span),
+      track: laneOf(span.workerIndex ?? -1),
       color: TRACK_COLORS[status],
       tooltipText: `${span.method}: ${kind}`,
     },

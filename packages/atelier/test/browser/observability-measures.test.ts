@@ -149,6 +149,50 @@ test("by default ('tracks'), spans and traces are drawn with console.timeStamp a
   }
 })
 
+test('with nobody listening, the bars are the same: drawn from the calls, no span built for no one', async () => {
+  flushMeasures()
+  const stamps: unknown[][] = []
+  const spy = vi.spyOn(console, 'timeStamp').mockImplementation((...args: unknown[]) => {
+    stamps.push(args)
+  })
+  try {
+    const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+    // One listener that leaves again: the bars after it are drawn all the same.
+    const unsubscribe = runtime.subscribeEvents(() => {})
+    const { task } = define({ type: 'parallel', poolSize: 2, taskName: 'quiet' }, runtime)
+    await task.add(1, 2)
+    unsubscribe()
+    await Promise.all([task.add(1, 2), task.add(3, 4)])
+    await task.fail('nope').catch(() => {})
+    const controller = new AbortController()
+    controller.abort()
+    await task
+      .with({ signal: controller.signal })
+      .add(1, 1)
+      .catch(() => {})
+    flushMeasures()
+    const drawn = stamps.map(([label, start, end, track, group, color]) => {
+      expect(end as number).toBeGreaterThanOrEqual(start as number)
+      return [label, track, group, color]
+    })
+    expect(drawn).toHaveLength(5)
+    expect(drawn.filter(([label]) => label === 'add: ok')).toHaveLength(3)
+    for (const [, track, group, color] of drawn.slice(0, 3)) {
+      expect([track, group, color]).toEqual([
+        expect.stringMatching(/^worker [01]$/),
+        'Atelier: quiet',
+        'primary',
+      ])
+    }
+    expect(drawn.slice(3)).toEqual([
+      ['fail: exception', expect.stringMatching(/^worker [01]$/), 'Atelier: quiet', 'error'],
+      ['add: abort', 'not dispatched', 'Atelier: quiet', 'warning'],
+    ])
+  } finally {
+    spy.mockRestore()
+  }
+})
+
 test('measures: false draws nothing', async () => {
   const spy = vi.spyOn(console, 'timeStamp').mockImplementation(() => {})
   try {
