@@ -10,7 +10,7 @@
  *
  * What a call cost is measured where the executor sees it: from its dispatch, or from its
  * worker's previous answer if that came later (it waited behind it), to its answer. The fastest
- * cost of a call sent to an idle worker is the round trip itself. A method turns long on one
+ * recent cost of a call sent to an idle worker is the round trip itself. A method turns long on one
  * call that cost more than twice that, or more than {@link SHORT_CEILING_MS} whatever the round
  * trip (a task whose calls are all long never shows a true round trip), and short again after {@link SHORT_STREAK} calls in a
  * row that cost less: quick to protect the balance, slow to give it up.
@@ -25,12 +25,20 @@ export const SHORT_CEILING_MS = 1
 /** Calls in a row under the threshold that make a method short. */
 export const SHORT_STREAK = 3
 
+/**
+ * How much the round-trip estimate may rise with each call sent to an idle worker. The fastest
+ * round trip ever seen is an outlier on a busy machine (a CI runner, a phone with other work),
+ * and twice an outlier is a bar few calls clear: held to the fastest, the pacer could stay at one
+ * call per worker for good. Rising a little with each call, it settles on the fastest recent one.
+ */
+export const ROUND_TRIP_DRIFT = 1.1
+
 export class Pacer {
   /** Per method, how many of its latest calls in a row were short. */
   readonly #streak = new Map<string, number>()
   /** Methods not (yet) short: their last call was long, or they stream. */
   readonly #long = new Set<string>()
-  /** The fastest cost seen of a call that had its worker to itself: one round trip. */
+  /** The fastest recent cost of a call that had its worker to itself: one round trip. */
   #roundTrip = Number.POSITIVE_INFINITY
   /** How many calls a worker may hold now: 1, or {@link MAX_HELD}. */
   depth = 1
@@ -54,7 +62,7 @@ export class Pacer {
    * was dispatched. Returns the depth, which may have changed.
    */
   answered(method: string, costMs: number, alone: boolean): number {
-    if (alone && costMs > 0 && costMs < this.#roundTrip) this.#roundTrip = costMs
+    if (alone && costMs > 0) this.#roundTrip = Math.min(costMs, this.#roundTrip * ROUND_TRIP_DRIFT)
     if (costMs < this.#threshold) {
       const streak = (this.#streak.get(method) ?? 0) + 1
       this.#streak.set(method, streak)
