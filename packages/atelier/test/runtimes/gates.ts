@@ -22,6 +22,8 @@ export class Gates {
   #opened: BroadcastChannel | undefined
   readonly #seen: GateMessage[] = []
   readonly #listeners = new Set<() => void>()
+  /** Gates released, and with what: said again to a handler that starts holding one later. */
+  readonly #released = new Map<string, unknown>()
   #unique = 0
 
   /**
@@ -32,7 +34,18 @@ export class Gates {
     if (this.#opened === undefined) {
       this.#opened = new BroadcastChannel(GATE_CHANNEL)
       this.#opened.onmessage = (event: MessageEvent<GateMessage>) => {
-        this.#seen.push(event.data)
+        const message = event.data
+        this.#seen.push(message)
+        // A worker spawned moments before a release may not hear it (seen in Chromium, with a
+        // call replayed on a restarted worker): say it again when the holder announces itself.
+        if (message.type === 'started' && this.#released.has(message.gate)) {
+          const value = this.#released.get(message.gate)
+          this.#opened?.postMessage({
+            type: 'release',
+            gate: message.gate,
+            value,
+          } satisfies GateMessage)
+        }
         for (const listener of this.#listeners) listener()
       }
     }
@@ -64,6 +77,7 @@ export class Gates {
   }
 
   release(gate: string, value?: unknown): void {
+    this.#released.set(gate, value)
     this.#channel().postMessage({ type: 'release', gate, value } satisfies GateMessage)
   }
 
