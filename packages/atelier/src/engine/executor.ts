@@ -14,6 +14,7 @@ import type { ExecutorEvents, TaskDepths } from '../facts.js'
 import type { ResolvedDispatchOptions, ResolvedTaskConfig } from '../options.js'
 import type { CallOutcome } from '../outcomes.js'
 import type { CrashRecord, TaskState } from '../task-state.js'
+import { atTurnEnd } from '../turn-end.js'
 import type { EndMessage, ErrorMessage, HarnessMessage, ResultMessage } from '../wire/protocol.js'
 import { deserializeError } from '../wire/serialize-error.js'
 import { type Balancer, createBalancer } from './balancer.js'
@@ -249,7 +250,7 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     // The first call of a turn for a worker goes at once, so a call made alone waits for
     // nothing; the calls after it in the same turn wait for the turn's end and go together.
     slot.postedThisTurn = true
-    if (this.#unsent.push(slot) === 1) queueMicrotask(this.#flushUnsent)
+    if (this.#unsent.push(slot) === 1) atTurnEnd(this.#flushUnsent)
     flushOutbox(slot, this)
     return true
   }

@@ -13,6 +13,7 @@
  * the answers go one by one, a result that cannot be sent turning into an error that says why.
  */
 
+import { atTurnEnd } from '../turn-end.js'
 import type {
   AnswersMessage,
   ErrorMessage,
@@ -118,7 +119,7 @@ export class HarnessOutbox {
     this.#methods.push(method)
     if (this.#flushQueued || this.#holds > 0) return
     this.#flushQueued = true
-    queueMicrotask(this.flush)
+    atTurnEnd(this.flush)
   }
 
   /** A message arrived: a new turn, whose first answer goes at once. */

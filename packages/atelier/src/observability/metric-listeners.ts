@@ -8,6 +8,7 @@ import { epoch } from '../events.js'
 import type { ExecutorEvents, FactSource, TaskFacts } from '../facts.js'
 import { METRICS, type MetricAttributes, type MetricEvent, type MetricName } from '../metrics.js'
 import { OUTCOMES } from '../outcomes.js'
+import { atTurnEnd } from '../turn-end.js'
 
 /** Which attributes a metric carries: the task's, or the task's and its queue settings'. */
 const TASK = 0
@@ -80,7 +81,7 @@ export function attachMetrics(
   const schedule = () => {
     if (flushQueued) return
     flushQueued = true
-    queueMicrotask(flush)
+    atTurnEnd(flush)
   }
   const flush = () => {
     flushQueued = false
