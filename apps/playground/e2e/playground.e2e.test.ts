@@ -334,15 +334,24 @@ test('scheduling: both balancers run the same workload, with makespans and lanes
 
 /** The figures of the streaming scenario's stats that count tiles: "12 / 192" reads 12. */
 const tiles = async (id: string) => Number((await text(id)).split(' / ')[0])
+/** Lets the page render: its counters are drawn on the next animation frame, not at once. */
+const rendered = () =>
+  page.evaluate(
+    () =>
+      new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
+  )
 
 test('streaming: tiles arrive as the worker yields them, and the stream reaches 100%', async () => {
   await openTab('streaming')
   await page.click(byTestId('st-start'))
   await expect.poll(() => tiles('st-painted'), WAIT).toBeGreaterThan(0)
   await expect.poll(() => text('st-status'), WAIT).toMatch(/^Done: 192 tiles/)
-  expect(await text('st-painted')).toBe('192 / 192')
+  // The status is set when the loop ends, the counters on the next animation frame.
+  await expect.poll(() => text('st-painted'), WAIT).toBe('192 / 192')
   expect(await text('st-percent')).toBe('100%')
-  expect(await text('st-finally')).toMatch(/ran to its end: 192 of 192 tiles, then its finally ran/)
+  await expect
+    .poll(() => text('st-finally'), WAIT)
+    .toMatch(/ran to its end: 192 of 192 tiles, then its finally ran/)
   // Every tile's pixels landed: the picture no longer shows the empty grid's colour anywhere we look.
   const empty = await page.locator(byTestId('st-canvas')).evaluate((canvas) => {
     const ctx = (canvas as HTMLCanvasElement).getContext('2d')!
@@ -377,6 +386,7 @@ test('streaming: a slow page holds the worker at the window, and cancelling stop
 
   await page.click(byTestId('st-abort'))
   await expect.poll(() => text('st-status'), WAIT).toMatch(/^Cancelled by the abort signal after/)
+  await rendered()
   const painted = await tiles('st-painted')
   expect(painted).toBeLessThan(192)
   // The worker's own word: it stopped within the window of what the page painted, and its
@@ -396,6 +406,7 @@ test('streaming: a slow page holds the worker at the window, and cancelling stop
   await expect.poll(() => tiles('st-painted'), WAIT).toBeGreaterThan(2)
   await page.click(byTestId('st-break'))
   await expect.poll(() => text('st-status'), WAIT).toMatch(/^Cancelled by leaving the loop/)
+  await rendered()
   expect(await tiles('st-painted')).toBeLessThan(192)
   await expect.poll(() => text('st-finally'), WAIT).toMatch(/^The worker stopped after \d+ of 192/)
   await setNumber('st-delay', 0)
