@@ -9,6 +9,8 @@
  * whose runs are bimodal.
  */
 
+import { shuffler } from './shuffler.mjs'
+
 export interface BenchTarget {
   /** The most this row's ratio may be… */
   max: number
@@ -108,32 +110,6 @@ export async function interleave(
     }
   }
   return samples
-}
-
-/**
- * A fresh order of `0..n-1` per call: Fisher–Yates over a fixed-seed PRNG (mulberry32), so a
- * run's orders repeat from run to run. Random rather than rotated: a rotation keeps every
- * variant behind the same neighbour, and what a variant leaves behind (garbage to collect, its
- * threads going to sleep) would always land on that neighbour.
- */
-function shuffler(n: number): () => number[] {
-  let seed = 0x5eed
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const order = Array.from({ length: n }, (_, i) => i)
-  return () => {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1))
-      const swap = order[i]!
-      order[i] = order[j]!
-      order[j] = swap
-    }
-    return order
-  }
 }
 
 export interface CompareOptions {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium } from 'playwright'
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs'
+import { shuffler } from '../app/shuffler.mjs'
 import { serveStatic } from './server.mjs'
 
 export const COLD_START_SCENARIO = 'cold-start'
@@ -216,29 +217,6 @@ function notesOf(samples, sizes, requests, version, pool) {
     `served (warm-up included; every page fetched its own files): ${served.join(', ')}`,
     `Chromium ${version}, a new browser context per page`,
   ]
-}
-
-/**
- * A fresh order of `0..n-1` per round, from a fixed-seed PRNG (mulberry32), as the page's
- * harness shuffles (bench/app/harness.ts): a rotation would keep each variant behind the same
- * neighbour, and whatever a page leaves behind (a renderer shutting down) would land on it.
- */
-function shuffler(n) {
-  let seed = 0x5eed
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const order = Array.from({ length: n }, (_, i) => i)
-  return () => {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1))
-      ;[order[i], order[j]] = [order[j], order[i]]
-    }
-    return order
-  }
 }
 
 function median(values) {

@@ -1,0 +1,1 @@
+export declare function shuffler(n: number): () => number[]
