@@ -12,7 +12,6 @@ import {
   type Task,
   type TaskConfig,
   TaskDisposedError,
-  type TaskPriority,
   type TaskRuntime,
   WorkerCrashedError,
 } from '../../src/index'
@@ -20,6 +19,7 @@ import { expectDrained } from '../support/drained'
 import { gate, release, started } from './fixtures/harness'
 import { expectNoPageErrors, sleep, until } from './fixtures/hostile-define'
 import type { BadValue, HostileStreamAPI } from './fixtures/hostile-stream.worker'
+import { TaskController } from './fixtures/task-controller'
 
 expectNoPageErrors()
 
@@ -100,17 +100,6 @@ function stubReportError() {
     },
   }
 }
-
-/** The Scheduler API's controller, which TypeScript's DOM types do not have yet. */
-interface TaskControllerLike extends AbortController {
-  readonly signal: AbortSignal & { readonly priority: TaskPriority }
-  setPriority(priority: TaskPriority): void
-}
-const TaskController = (
-  globalThis as unknown as {
-    TaskController: new (init?: { priority?: TaskPriority }) => TaskControllerLike
-  }
-).TaskController
 
 /**
  * A singleton held busy by a gated call, one call at a time, so that later calls queue behind it

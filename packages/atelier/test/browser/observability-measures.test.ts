@@ -3,6 +3,23 @@ import { createTaskRuntime } from '../../src/index'
 import { flushMeasures, MAX_TIMELINE_MEASURES } from '../../src/observability/timeline'
 import { define } from './fixtures/define'
 
+/** A call made with a signal aborted already: it never reaches a worker. */
+function abortedCall(task: ReturnType<typeof define>['task']): Promise<unknown> {
+  return task
+    .with({ signal: AbortSignal.abort() })
+    .add(1, 1)
+    .catch(() => {})
+}
+
+/** Records the arguments of every `console.timeStamp` call until `spy.mockRestore()`. */
+function recordStamps() {
+  const stamps: unknown[][] = []
+  const spy = vi.spyOn(console, 'timeStamp').mockImplementation((...args: unknown[]) => {
+    stamps.push(args)
+  })
+  return { stamps, spy }
+}
+
 test('the timeline keeps fewer than MAX_TIMELINE_MEASURES spans, and observers see every one', async () => {
   flushMeasures()
   performance.clearMeasures()
@@ -53,12 +70,7 @@ test("in 'entries' mode, span measures draw on DevTools' tracks: a group per tas
   const { task } = define({ type: 'singleton', taskName: 'thumbs' }, runtime)
   await task.add(1, 2)
   await task.fail('nope').catch(() => {})
-  const controller = new AbortController()
-  controller.abort()
-  await task
-    .with({ signal: controller.signal })
-    .add(1, 1)
-    .catch(() => {})
+  await abortedCall(task)
   flushMeasures()
   const details = performance
     .getEntriesByName('atelier:span', 'measure')
@@ -102,10 +114,7 @@ test('measures are made off the calls, once the page is idle', async () => {
 test("by default ('tracks'), spans and traces are drawn with console.timeStamp and nothing stays in the timeline", async () => {
   flushMeasures()
   performance.clearMeasures()
-  const stamps: unknown[][] = []
-  const spy = vi.spyOn(console, 'timeStamp').mockImplementation((...args: unknown[]) => {
-    stamps.push(args)
-  })
+  const { stamps, spy } = recordStamps()
   try {
     const runtime = createTaskRuntime({ observability: { spans: 'on' } })
     const spans: Array<{ durationMs: number; queueWaitMs?: number }> = []
@@ -118,12 +127,7 @@ test("by default ('tracks'), spans and traces are drawn with console.timeStamp a
       await task.add(1, 2)
       await task.fail('nope').catch(() => {})
     })
-    const controller = new AbortController()
-    controller.abort()
-    await task
-      .with({ signal: controller.signal })
-      .add(1, 1)
-      .catch(() => {})
+    await abortedCall(task)
     const after = performance.now()
     flushMeasures()
     expect(performance.getEntriesByType('measure')).toHaveLength(0)
@@ -151,10 +155,7 @@ test("by default ('tracks'), spans and traces are drawn with console.timeStamp a
 
 test('with nobody listening, the bars are the same: drawn from the calls, no span built for no one', async () => {
   flushMeasures()
-  const stamps: unknown[][] = []
-  const spy = vi.spyOn(console, 'timeStamp').mockImplementation((...args: unknown[]) => {
-    stamps.push(args)
-  })
+  const { stamps, spy } = recordStamps()
   try {
     const runtime = createTaskRuntime({ observability: { spans: 'on' } })
     // One listener that leaves again: the bars after it are drawn all the same.
@@ -164,12 +165,7 @@ test('with nobody listening, the bars are the same: drawn from the calls, no spa
     unsubscribe()
     await Promise.all([task.add(1, 2), task.add(3, 4)])
     await task.fail('nope').catch(() => {})
-    const controller = new AbortController()
-    controller.abort()
-    await task
-      .with({ signal: controller.signal })
-      .add(1, 1)
-      .catch(() => {})
+    await abortedCall(task)
     flushMeasures()
     const drawn = stamps.map(([label, start, end, track, group, color]) => {
       expect(end as number).toBeGreaterThanOrEqual(start as number)

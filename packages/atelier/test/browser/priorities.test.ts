@@ -10,21 +10,10 @@ import {
   QueueDropError,
   type RuntimeEvent,
   type SpanEvent,
-  type TaskPriority,
 } from '../../src/index'
 import { define, outcome } from './fixtures/define'
 import { gate, release, started } from './fixtures/harness'
-
-/** The Scheduler API's controller, which TypeScript's DOM types do not have yet. */
-interface TaskControllerLike extends AbortController {
-  readonly signal: AbortSignal & { readonly priority: TaskPriority }
-  setPriority(priority: TaskPriority): void
-}
-const TaskController = (
-  globalThis as unknown as {
-    TaskController: new (init?: { priority?: TaskPriority }) => TaskControllerLike
-  }
-).TaskController
+import { TaskController } from './fixtures/task-controller'
 
 /** A singleton held busy by a gated call, so that later calls queue up behind it. */
 async function busySingleton(config: Parameters<typeof define>[0] = {}) {
