@@ -17,6 +17,8 @@ type Scope = typeof TASK | typeof QUEUE
 
 type Attributes = Readonly<MetricAttributes>
 
+const EMPTY: Attributes = Object.freeze({}) as Attributes
+
 const QUEUE_GAUGES = [METRICS.inFlight, METRICS.pending, METRICS.waiting] as const
 
 /** Subscribes metric listeners to `bus`; returns the function that removes them. */
@@ -27,7 +29,24 @@ export function attachMetrics(
   // Attribute objects are shared and frozen: one per task, scope, method and worker (by index
   // + 1, so "no worker" is 0), not one per event, and looked up without building a key.
   const attributeCache = new WeakMap<TaskFacts, Array<Map<string, Attributes[]>>>()
+  // The last lookup of each scope, kept: a message's calls share task, method and worker, so
+  // most lookups of a busy task are this comparison.
+  const recent = [
+    { task: undefined as TaskFacts | undefined, method: '', workerIndex: -1, hit: EMPTY },
+    { task: undefined as TaskFacts | undefined, method: '', workerIndex: -1, hit: EMPTY },
+  ]
   const attrs = (task: TaskFacts, scope: Scope, method = '', workerIndex = -1): Attributes => {
+    const memo = recent[scope]!
+    if (memo.task === task && memo.method === method && memo.workerIndex === workerIndex) {
+      return memo.hit
+    }
+    memo.task = task
+    memo.method = method
+    memo.workerIndex = workerIndex
+    memo.hit = lookup(task, scope, method, workerIndex)
+    return memo.hit
+  }
+  const lookup = (task: TaskFacts, scope: Scope, method: string, workerIndex: number) => {
     let scopes = attributeCache.get(task)
     if (!scopes) {
       scopes = [new Map(), new Map()]
@@ -141,6 +160,10 @@ export function attachMetrics(
         const now = call.settledAt
         emit('histogram', METRICS.taskDuration, now - call.dispatchedAt, a, epoch(now))
       }
+    }),
+    // The memo must not keep a disposed task (and its config) alive.
+    bus.on('disposed', (task) => {
+      for (const memo of recent) if (memo.task === task) memo.task = undefined
     }),
     bus.on('spawned', (task, slot) =>
       count(METRICS.workerSpawnTotal, attrs(task, TASK, undefined, slot.index)),

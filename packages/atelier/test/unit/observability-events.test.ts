@@ -341,6 +341,50 @@ describe('metrics', () => {
     expect(Object.isFrozen(counters[0]!.attrs)).toBe(true)
   })
 
+  it('attributes stay right in any interleaving of tasks, methods, workers and scopes (seeded)', () => {
+    // The listener remembers its last lookup per scope; a stale hit would name the wrong task,
+    // method or worker. 2,000 facts in a random order, each event checked against its fact.
+    const { bus, metrics } = setup()
+    const tasks = [
+      fakeTask({ taskId: 't1', taskName: 'One' }).task,
+      fakeTask({ taskId: 't2', taskName: 'Two', queuePolicy: 'block' }).task,
+    ]
+    let seed = 20261202
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0
+      return seed % n
+    }
+    const expected: Array<{ name: string; task: TaskFacts; method: string; worker: number }> = []
+    for (let i = 0; i < 2000; i++) {
+      const task = tasks[random(2)]!
+      const method = ['a', 'b', 'c'][random(3)]!
+      const worker = random(3) - 1
+      const fact = random(3)
+      if (fact === 0 && worker >= 0) {
+        bus.emit('dispatched', task, fakeCall(method, worker), { index: worker } as never)
+        expected.push({ name: METRICS.queueWait, task, method, worker })
+      } else if (fact === 1) {
+        bus.emit('settled', task, fakeCall(method, worker), 'ok', undefined)
+        expected.push({ name: METRICS.taskDuration, task, method, worker })
+      } else {
+        bus.emit('spawned', task, { index: worker + 1 } as never)
+        expected.push({ name: METRICS.workerSpawnTotal, task, method: '', worker: worker + 1 })
+      }
+    }
+    const heard = metrics().filter((m) => m.kind !== 'gauge')
+    expect(heard).toHaveLength(expected.length)
+    heard.forEach((event, i) => {
+      const want = expected[i]!
+      expect(event.name).toBe(want.name)
+      expect(event.attrs['task.id']).toBe(want.task.config.taskId)
+      expect(event.attrs['task.method']).toBe(want.method === '' ? undefined : want.method)
+      expect(event.attrs['worker.index']).toBe(want.worker >= 0 ? want.worker : undefined)
+      expect(event.attrs['queue.policy']).toBe(
+        want.name === METRICS.queueWait ? want.task.config.queuePolicy : undefined,
+      )
+    })
+  })
+
   it('gauges sample the levels after `changed`, once per turn, only when they moved', async () => {
     const { bus, metrics } = setup()
     const { task, depths } = fakeTask()
