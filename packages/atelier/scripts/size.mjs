@@ -92,7 +92,7 @@ function compiledAsDist() {
  * One entry bundled, minified or not. `plugins` run before the compiling one, so a caller can
  * replace a module (the "what if this went" measurements do).
  */
-async function bundle(entry, { minify, plugins = [] }) {
+export async function bundle(entry, { minify, plugins = [] }) {
   const result = await build({
     absWorkingDir: root,
     ...(entry.source === undefined

@@ -18,17 +18,24 @@ import type { DispatchQueue } from './dispatch-queue.js'
 import type { EventBus } from './event-bus.js'
 import { unwatchSignal, watchSignal } from './signal-watch.js'
 
-/**
- * The last call settled, kept reachable on purpose. A call's fields are added one by one as it is
- * built, and V8 holds the resulting object layouts only weakly: when a full garbage collection
- * finds no call alive (between bursts), it drops them, and every function compiled for calls is
- * thrown away and compiled again (measured: hundreds of deoptimisations, a third slower). One
- * settled call, emptied of everything the caller gave it, costs a few hundred bytes and keeps them.
- */
-const kept: { lastSettled?: Call } = {}
 const ignore = () => {}
 
 export class CallDesk {
+  /**
+   * The last call settled, kept reachable on purpose. A call's fields are added one by one as
+   * it is built, and V8 holds the resulting object layouts only weakly: when a full garbage
+   * collection finds no call alive (between bursts), it drops them, and every function compiled
+   * for calls is thrown away and compiled again (measured: hundreds of deoptimisations, a third
+   * slower). One settled call, emptied of everything the caller gave it, costs a few hundred
+   * bytes and keeps them.
+   *
+   * A field of the desk, written and never read, because minifiers may delete what looks dead:
+   * in a module-level object nobody read, Vite 8's minifier (Oxc, `compress.unused`) removed the
+   * write, and the bench's pipelined calls took twice as long in its production build
+   * (`test/unit/minified-anchor.test.ts` checks each minifier keeps this one).
+   */
+  lastSettled: Call | undefined = undefined
+
   constructor(
     /** The task the facts are about (the executor). */
     readonly task: TaskFacts,
@@ -123,7 +130,7 @@ export class CallDesk {
     call.resolve = call.reject = ignore
     call.transfer = undefined
     call.onProgress = undefined
-    if (call.sink === undefined) kept.lastSettled = call
+    if (call.sink === undefined) this.lastSettled = call
   }
 
   /** The calls of a worker that died or was killed: run again where the rules allow, else fail. */
