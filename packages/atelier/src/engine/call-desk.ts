@@ -125,11 +125,13 @@ export class CallDesk {
     if (this.bus.has('settled')) call.settledAt = at ?? performance.now()
     this.bus.emit('settled', this.task, call, kind, ok ? undefined : value)
     // Nothing of the caller's stays reachable from the record once it is settled: not its promise
-    // (and so its result), its transfer list, its listener. Streams are not kept at all (their
-    // record holds the stream, and the stream what it collected).
+    // (and so its result), its transfer list, its listener, its signal (and the listeners the app
+    // put on it). Streams are not kept at all (their record holds the stream, and the stream
+    // what it collected). `test/unit/settled-retention.test.ts` checks each.
     call.resolve = call.reject = ignore
     call.transfer = undefined
     call.onProgress = undefined
+    call.signal = undefined
     if (call.sink === undefined) this.lastSettled = call
   }
 

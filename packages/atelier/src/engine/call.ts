@@ -83,7 +83,8 @@ export class Call implements Prioritized<Call>, KeyWatcher, SignalWatcher {
   /** Chunks of a call made as a plain one whose worker streamed: awaiting gets them all. */
   collected: unknown[] | undefined = undefined
 
-  readonly signal: AbortSignal | undefined
+  /** The caller's signal; dropped when the call settles, with everything else of the caller's. */
+  signal: AbortSignal | undefined
   transfer: Transferable[] | undefined
   readonly transferResult: boolean
   readonly trace: TraceRef | undefined
