@@ -3,7 +3,8 @@
  * task reachable on purpose (see CallDesk.lastSettled), so whatever that record still points to
  * stays in memory for the task's life: the caller's arguments, its result, its AbortSignal (and
  * through it, the listeners the app put on it), its progress listener. Checked with weak
- * references and forced collections, over a real worker thread running the real harness.
+ * references and forced collections, over a real worker thread running the real harness; and the
+ * harness, served on a MessageChannel in this thread, keeps nothing of a finished call either.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,6 +16,7 @@ import { Worker } from 'node:worker_threads'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createTaskRuntime } from '../../src/index.js'
+import { serve } from '../../src/worker.js'
 
 const WORKER_SOURCE = `import { serve } from ${JSON.stringify(fileURLToPath(new URL('../../src/worker.ts', import.meta.url)))}
 serve({
@@ -95,3 +97,49 @@ test.each(['answered', 'failed'] as const)(
   },
   20_000,
 )
+
+test("the harness keeps nothing of a finished call's: what its handler got and returned", async () => {
+  // The harness on one end of a MessageChannel in this same thread, so weak references reach
+  // the worker's side too: the arguments as the handler received them, and what it returned.
+  const { port1, port2 } = new MessageChannel()
+  const refs: Record<string, WeakRef<object>> = {}
+  serve(
+    {
+      keep(value: { payload: number[] }) {
+        const returned = { echoed: value.payload.length }
+        refs.received = new WeakRef(value)
+        refs.returned = new WeakRef(returned)
+        return returned
+      },
+      ping: () => 'pong',
+    },
+    port1,
+  )
+  const worker = {
+    postMessage: (message: unknown, transfer: Transferable[]) =>
+      port2.postMessage(message, transfer),
+    addEventListener: (type: string, listener: (event: Event) => void) =>
+      port2.addEventListener(type, listener as never),
+    terminate: () => port2.close(),
+  }
+  port2.start()
+  const { defineTask } = createTaskRuntime()
+  const task = defineTask<{
+    keep(value: { payload: number[] }): Promise<{ echoed: number }>
+    ping(): Promise<string>
+  }>({ type: 'singleton', worker: () => worker as never })
+  try {
+    await task.ping()
+    await expect(task.keep({ payload: new Array(1000).fill(1) })).resolves.toEqual({ echoed: 1000 })
+    await collect()
+    const alive = Object.entries(refs)
+      .filter(([, ref]) => ref.deref() !== undefined)
+      .map(([name]) => name)
+    expect(Object.keys(refs)).toEqual(['received', 'returned'])
+    expect(alive, "still reachable in the harness after the call's answer").toEqual([])
+    await expect(task.ping()).resolves.toBe('pong')
+  } finally {
+    await task.dispose()
+    port1.close()
+  }
+}, 20_000)
