@@ -6,7 +6,7 @@
  * embeds them), otherwise they go to a temporary folder so a test run leaves the tree clean.
  */
 
-import { mkdir, mkdtemp } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -16,7 +16,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs'
 
 const APP = fileURLToPath(new URL('..', import.meta.url))
-const CHECKS = `${await mkdtemp(`${tmpdir()}/atelier-playground-`)}/`
+const CHECKS_PREFIX = 'atelier-playground-'
+await removeOldChecks()
+const CHECKS = `${await mkdtemp(`${tmpdir()}/${CHECKS_PREFIX}`)}/`
 const DOCS = process.env.UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../docs/', import.meta.url))
   : CHECKS
@@ -53,6 +55,21 @@ afterAll(async () => {
   await browser?.close()
   await server?.close()
 })
+
+/**
+ * Each run's screenshots stay in its temporary folder for people to look at afterwards; folders
+ * more than a day old are removed, so runs do not pile up. A folder of a run going on now is
+ * never that old.
+ */
+async function removeOldChecks(): Promise<void> {
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000
+  for (const name of await readdir(tmpdir())) {
+    if (!name.startsWith(CHECKS_PREFIX)) continue
+    const path = `${tmpdir()}/${name}`
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }))
+    if (mtimeMs < dayAgo) await rm(path, { recursive: true, force: true })
+  }
+}
 
 const byTestId = (id: string) => `[data-testid="${id}"]`
 const text = async (id: string) => (await page.textContent(byTestId(id)))?.trim() ?? ''
