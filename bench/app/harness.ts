@@ -143,7 +143,7 @@ export function compare(samples: Samples, options: CompareOptions): BenchRow[] {
   const baselineRuns = samples.get(options.baseline) ?? []
   const ratioOf = (name: string, runs: number[]) =>
     options.ratio === 'paired' && options.baselineMs === undefined
-      ? median(runs.map((ms, i) => ms / baselineRuns[i]!))
+      ? pairedRatio(runs, baselineRuns)
       : best(name) / baseline
   return Array.from(samples, ([name, runs]) => {
     const row: BenchRow = {
@@ -157,6 +157,11 @@ export function compare(samples: Samples, options: CompareOptions): BenchRow[] {
     if (max !== undefined) row.target = { max, of: options.baseline }
     return row
   })
+}
+
+/** The median, over rounds, of a run's time over the baseline's run of the same round. */
+export function pairedRatio(runs: number[], baselineRuns: number[]): number {
+  return median(runs.map((ms, i) => ms / baselineRuns[i]!))
 }
 
 function median(values: number[]): number {

@@ -22,7 +22,7 @@ import {
   type Task,
 } from '../../../packages/atelier/src/index'
 import { instrumentRuntime } from '../../../packages/atelier/src/otel'
-import { type BenchResult, compare, interleave, round, type Variant } from '../harness'
+import { type BenchResult, compare, interleave, pairedRatio, round, type Variant } from '../harness'
 import { countingProviders } from '../otel-providers'
 import type { EchoAPI } from '../workers/echo.worker'
 
@@ -145,9 +145,9 @@ async function measure(load: Load, rounds: number) {
     await Promise.all(tasks.map((task) => task.startWorkers()))
 
     const samples = await interleave(variants, { rounds, slices, warmup })
-    const overFloor = pairedMedian(
-      samples.get(`${label}: ${OTEL_ROW}`),
-      samples.get(`${label}: ${FLOOR_ROW}`),
+    const overFloor = pairedRatio(
+      samples.get(`${label}: ${OTEL_ROW}`) ?? [],
+      samples.get(`${label}: ${FLOOR_ROW}`) ?? [],
     )
     return {
       rows: compare(samples, {
@@ -173,12 +173,6 @@ async function measure(load: Load, rounds: number) {
     for (const unsubscribe of unsubscribes) unsubscribe()
     await Promise.all(tasks.map((task) => task.dispose()))
   }
-}
-
-/** The median, over rounds, of `runs[i] / base[i]`. */
-function pairedMedian(runs: number[] = [], base: number[] = []): number {
-  const ratios = runs.map((run, i) => run / base[i]!).sort((a, b) => a - b)
-  return ratios[ratios.length >> 1] ?? Number.NaN
 }
 
 /**
