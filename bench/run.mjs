@@ -14,7 +14,7 @@
 // `cold-start`, which needs a fresh page per sample: bench/cold-start/launch.mjs.
 
 import { randomUUID } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,6 +25,7 @@ import { writeCharts } from './chart.mjs'
 import { COLD_START_SCENARIO, runColdStartScenario } from './cold-start/launch.mjs'
 import { NODE_SCENARIO, runNodeScenario } from './node/launch.mjs'
 import { createPageReports, launchPlainBrowser, readChromiumVersion } from './plain-browser.mjs'
+import { makeTempDir } from './temp-dir.mjs'
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url))
 const APP = path.join(BENCH, 'app')
@@ -64,7 +65,8 @@ async function main() {
   // No page to build nor browser to launch for a run of the Node or cold-start scenarios alone.
   const inPage = selected.some((name) => name !== NODE_SCENARIO && name !== COLD_START_SCENARIO)
 
-  const outDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-bench-'))
+  const temp = await makeTempDir('atelier-bench-')
+  const outDir = temp.dir
   let server
   let browser
   let base
@@ -163,7 +165,7 @@ async function main() {
   } finally {
     await browser?.close().catch(() => {})
     await server?.close().catch(() => {})
-    await rm(outDir, { recursive: true, force: true })
+    await temp.remove()
   }
 }
 

@@ -4,14 +4,14 @@
 // esbuild builds pages/ for production into a temporary directory, server.mjs serves it, and
 // every sample is a new browser context (an empty cache) opening one page. See bench/README.md.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium } from 'playwright'
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs'
 import { shuffler } from '../app/shuffler.mjs'
+import { makeTempDir } from '../temp-dir.mjs'
 import { serveStatic } from './server.mjs'
 
 export const COLD_START_SCENARIO = 'cold-start'
@@ -49,7 +49,8 @@ export async function runColdStartScenario({ query, timeoutMs }) {
   const pool = params.get('pool')
   const deadline = performance.now() + timeoutMs
 
-  const outDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-bench-cold-'))
+  const temp = await makeTempDir('atelier-bench-cold-')
+  const outDir = temp.dir
   let server
   let browser
   try {
@@ -96,7 +97,7 @@ export async function runColdStartScenario({ query, timeoutMs }) {
   } finally {
     await browser?.close().catch(() => {})
     await server?.close().catch(() => {})
-    await rm(outDir, { recursive: true, force: true })
+    await temp.remove()
   }
 }
 

@@ -5,11 +5,11 @@
 // Its output is printed as `[node] …` lines.
 
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { makeTempDir } from '../temp-dir.mjs'
 
 export const NODE_SCENARIO = 'node'
 
@@ -38,7 +38,8 @@ const fromNodeModules = {
  *   query string (BENCH_QUERY); `timeoutMs`: how long the run may take before it is killed.
  */
 export async function runNodeScenario({ query, timeoutMs }) {
-  const outDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-bench-node-'))
+  const temp = await makeTempDir('atelier-bench-node-')
+  const outDir = temp.dir
   try {
     const workers = (await readdir(path.join(HERE, 'workers'))).filter((file) =>
       file.endsWith('.worker.ts'),
@@ -65,7 +66,7 @@ export async function runNodeScenario({ query, timeoutMs }) {
     await runProcess(path.join(outDir, 'main.mjs'), [query, resultFile], flags, timeoutMs)
     return JSON.parse(await readFile(resultFile, 'utf8'))
   } finally {
-    await rm(outDir, { recursive: true, force: true })
+    await temp.remove()
   }
 }
 
