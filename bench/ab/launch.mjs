@@ -22,7 +22,8 @@ const ROOT = path.resolve(HERE, '../..')
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000)
 
 const revision = process.argv.slice(2).find((arg) => arg !== '--') ?? 'HEAD'
-const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' })
+const git = (...args) =>
+  execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 
 // The base's sources and the build; removed at the end, or on Ctrl-C.
 const temp = await makeTempDir('atelier-bench-ab-')
@@ -30,7 +31,12 @@ let browser
 let server
 
 try {
-  const commit = git('rev-parse', '--short', `${revision}^{commit}`).trim()
+  let commit
+  try {
+    commit = git('rev-parse', '--quiet', '--verify', '--short', `${revision}^{commit}`).trim()
+  } catch {
+    throw new Error(`no commit "${revision}" in this repository`)
+  }
   const base = path.join(temp.dir, 'base')
   // The base's library sources only, as the revision has them: no checkout, nothing to clean in .git.
   execFileSync(
