@@ -164,7 +164,7 @@ export function pairedRatio(runs: number[], baselineRuns: number[]): number {
   return median(runs.map((ms, i) => ms / baselineRuns[i]!))
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2

@@ -6,7 +6,7 @@
  */
 import { createTaskRuntime as createBase } from 'atelier-base'
 import { createTaskRuntime } from '../../../packages/atelier/src/index'
-import { interleave, pairedRatio, round } from '../../app/harness'
+import { interleave, median, pairedRatio, round } from '../../app/harness'
 import type { Side } from './shared.worker'
 
 interface Echo {
@@ -92,7 +92,6 @@ async function measure(name: string, perCall: number, make: (echo: Echo) => () =
     { rounds, warmup: 2, slices: name === 'sequential' ? slices : 5 },
   )
   const runs = (side: Side) => samples.get(side)!
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
   return {
     name,
     rows: sides.map((side) => ({
