@@ -8,7 +8,7 @@
 // default 2000), `slices` (default 40) and `burst` (calls made at once, default 1000).
 
 import { execFileSync } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -39,16 +39,12 @@ try {
   }
   const base = path.join(temp.dir, 'base')
   // The base's library sources only, as the revision has them: no checkout, nothing to clean in .git.
-  execFileSync(
-    'sh',
-    [
-      '-c',
-      `mkdir -p "${base}" && git archive "${commit}" packages/atelier/src | tar -x -C "${base}"`,
-    ],
-    {
-      cwd: ROOT,
-    },
-  )
+  await mkdir(base)
+  const archive = execFileSync('git', ['archive', commit, 'packages/atelier/src'], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  execFileSync('tar', ['-x', '-C', base], { input: archive })
   const baseSrc = path.join(base, 'packages/atelier/src')
   const harness = await readFile(path.join(baseSrc, 'harness/serve.ts'), 'utf8').catch(() => '')
   if (!harness.includes('endpoint?: HarnessEndpoint')) {
