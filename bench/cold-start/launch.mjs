@@ -59,6 +59,7 @@ export async function runColdStartScenario({ query, timeoutMs }) {
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
 
     const samples = VARIANTS.map(() => [])
+    const marks = VARIANTS.map(() => [])
     const order = shuffler(VARIANTS.length)
     for (let round = 0; round < warmup + rounds; round++) {
       for (const index of order()) {
@@ -69,8 +70,11 @@ export async function runColdStartScenario({ query, timeoutMs }) {
         }
         const variant = VARIANTS[index]
         const url = `${server.base}${variant.path}${pool && variant.name !== BARE ? `&pool=${pool}` : ''}`
-        const ms = await firstResult(browser, url)
-        if (round >= warmup) samples[index].push(ms)
+        const page = await firstResult(browser, url)
+        if (round >= warmup) {
+          samples[index].push(page.result)
+          marks[index].push(page)
+        }
       }
     }
 
@@ -92,7 +96,10 @@ export async function runColdStartScenario({ query, timeoutMs }) {
       scenario: COLD_START_SCENARIO,
       rounds,
       rows: rowsOf(samples),
-      notes: notesOf(samples, sizes, server.requests, browser.version(), pool),
+      notes: [
+        ...notesOf(samples, sizes, server.requests, browser.version(), pool),
+        ...phaseNotes(marks),
+      ],
     }
   } finally {
     await browser?.close().catch(() => {})
@@ -155,8 +162,9 @@ async function padBareWorker(outDir) {
 
 /**
  * Opens `url` in a new browser context (nothing cached, nothing shared with the pages before) and
- * returns the page's figure: `performance.now()` at its first result, i.e. ms since navigation
- * start. The page reports on the console, so nothing polls it while it loads.
+ * returns the page's instants (`pages/report.ts`), in ms since navigation start: `result`, its
+ * first result, is the sample. The page reports on the console, so nothing polls it while it
+ * loads.
  */
 async function firstResult(browser, url) {
   const context = await browser.newContext()
@@ -170,7 +178,7 @@ async function firstResult(browser, url) {
     })
     await page.goto(url)
     const text = (await reported.catch(() => undefined))?.text()
-    if (text?.startsWith('cold-start:')) return Number(text.slice('cold-start:'.length))
+    if (text?.startsWith('cold-start:')) return JSON.parse(text.slice('cold-start:'.length))
     const reason = text?.slice('cold-start-error:'.length) ?? errors.join('\n')
     throw new Error(`${url} reported no result${reason ? `: ${reason}` : ''}`)
   } finally {
@@ -217,6 +225,32 @@ function notesOf(samples, sizes, requests, version, pool) {
     `medians, first half of the pages → second half (a cache would make later pages cheaper): ${halves.join('; ')}`,
     `served (warm-up included; every page fetched its own files): ${served.join(', ')}`,
     `Chromium ${version}, a new browser context per page`,
+  ]
+}
+
+/** The steps from one instant of `pages/report.ts` to the next, each named by where it ends. */
+const PHASES = [
+  ['script', 'start', 'parse and compile'],
+  ['start', 'spawn', 'to new Worker'],
+  ['spawn', 'worker', 'worker start and load'],
+  ['worker', 'handler', 'to the handler'],
+  ['handler', 'result', 'answer'],
+]
+
+/**
+ * Where each variant's time went, step by step (median ms over its pages), beside the bare
+ * page's. A step's median moves far less from run to run than a page's total does, whose spread
+ * comes mostly from before any script runs: so these say what a change to the library did.
+ */
+function phaseNotes(marks) {
+  const steps = VARIANTS.map((variant, i) => {
+    const medians = PHASES.map(([from, to]) => median(marks[i].map((m) => m[to] - m[from])))
+    return { name: variant.name, medians }
+  })
+  const header = `medians of each step, ms (${PHASES.map(([, , name]) => name).join(' | ')}; from the page's script downloaded to its result)`
+  return [
+    header,
+    ...steps.map(({ name, medians }) => `  ${name}: ${medians.map((ms) => round(ms)).join(' | ')}`),
   ]
 }
 

@@ -1,12 +1,15 @@
 /** Atelier's worker: one handler, served the way the README shows. */
+import './first-statement'
 import {
   type StripTaskContext,
   serve,
   type TaskContext,
 } from '../../../packages/atelier/src/worker'
+import { workerTimes } from './report'
 
 const handlers = {
-  echo: (value: number, _ctx: TaskContext) => value,
+  /** Answers with the worker's times (see `report.ts`), as the bare worker does. */
+  echo: (_value: number, _ctx: TaskContext) => workerTimes(),
 }
 
 export type EchoAPI = StripTaskContext<typeof handlers>
