@@ -63,8 +63,6 @@ const ATELIER_ERRORS: ReadonlyMap<string, abstract new (...args: any[]) => Error
 
 const AggregateErrorCtor: AggregateErrorConstructor | undefined =
   typeof AggregateError !== 'undefined' ? AggregateError : undefined
-const DOMExceptionCtor: typeof DOMException | undefined =
-  typeof DOMException !== 'undefined' ? DOMException : undefined
 const cloneCheck: ((value: unknown) => unknown) | undefined =
   typeof structuredClone === 'function' ? structuredClone : undefined
 
@@ -217,7 +215,9 @@ function isErrorLike(value: unknown): value is object {
   try {
     return (
       value instanceof Error ||
-      (DOMExceptionCtor !== undefined && value instanceof DOMExceptionCtor) ||
+      // Read here, on the error path, not at load: a browser builds the interface on its first
+      // read, a cost every page and worker would pay at start-up.
+      (typeof DOMException !== 'undefined' && value instanceof DOMException) ||
       // Errors from another realm fail instanceof but keep their brand.
       objectToString.call(value) === '[object Error]'
     )

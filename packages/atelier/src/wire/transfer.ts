@@ -52,23 +52,33 @@ const LINEAR_DEDUP_LIMIT = 16
 
 type Constructor = abstract new (...args: any[]) => object
 
+/** See {@link wholeTransferables}. */
+let wholeClasses: readonly Constructor[] | undefined
+
 /**
- * Transferable classes that are moved as themselves. Resolved once: each global may be missing
- * depending on the environment (Node has no `ImageBitmap` or `OffscreenCanvas`; `VideoFrame` and
- * `AudioData` are absent from some browsers), and a bare reference to a missing global throws.
+ * Transferable classes that are moved as themselves. Each global may be missing depending on the
+ * environment (Node has no `ImageBitmap` or `OffscreenCanvas`; `VideoFrame` and `AudioData` are
+ * absent from some browsers), and a bare reference to a missing global throws. Resolved when a
+ * walk first meets an object that is not a container, a buffer or an `ImageData`, not at load:
+ * a browser builds each of these interfaces on its first read, which cost every page and every
+ * worker some 0.3 ms of its start-up, for arguments that are mostly numbers, strings and plain
+ * objects.
  */
-const WHOLE_TRANSFERABLES: readonly Constructor[] = (
-  [
-    typeof MessagePort !== 'undefined' ? MessagePort : undefined,
-    typeof ImageBitmap !== 'undefined' ? ImageBitmap : undefined,
-    typeof OffscreenCanvas !== 'undefined' ? OffscreenCanvas : undefined,
-    typeof ReadableStream !== 'undefined' ? ReadableStream : undefined,
-    typeof WritableStream !== 'undefined' ? WritableStream : undefined,
-    typeof TransformStream !== 'undefined' ? TransformStream : undefined,
-    typeof VideoFrame !== 'undefined' ? VideoFrame : undefined,
-    typeof AudioData !== 'undefined' ? AudioData : undefined,
-  ] as (Constructor | undefined)[]
-).filter((ctor): ctor is Constructor => ctor !== undefined)
+function wholeTransferables(): readonly Constructor[] {
+  wholeClasses ??= (
+    [
+      typeof MessagePort !== 'undefined' ? MessagePort : undefined,
+      typeof ImageBitmap !== 'undefined' ? ImageBitmap : undefined,
+      typeof OffscreenCanvas !== 'undefined' ? OffscreenCanvas : undefined,
+      typeof ReadableStream !== 'undefined' ? ReadableStream : undefined,
+      typeof WritableStream !== 'undefined' ? WritableStream : undefined,
+      typeof TransformStream !== 'undefined' ? TransformStream : undefined,
+      typeof VideoFrame !== 'undefined' ? VideoFrame : undefined,
+      typeof AudioData !== 'undefined' ? AudioData : undefined,
+    ] as (Constructor | undefined)[]
+  ).filter((ctor): ctor is Constructor => ctor !== undefined)
+  return wholeClasses
+}
 
 const ImageDataCtor: typeof ImageData | undefined =
   typeof ImageData !== 'undefined' ? ImageData : undefined
@@ -286,8 +296,9 @@ function visit(walk: Walk, value: object, depth: number): void {
 
   // Not walked (see above), but a detached buffer inside one of these still fails the message.
 
-  for (let i = 0; i < WHOLE_TRANSFERABLES.length; i++) {
-    if (value instanceof WHOLE_TRANSFERABLES[i]!) {
+  const whole = wholeTransferables()
+  for (let i = 0; i < whole.length; i++) {
+    if (value instanceof whole[i]!) {
       add(walk, value as Transferable)
       return
     }
