@@ -67,6 +67,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
   #unsent: Array<WorkerSlot<Call>> = []
   /** In `#pump`: a place freed meanwhile is taken by the loop already running. */
   #pumping = false
+  /** No call made yet: the first one starts a worker early (see `#startEarly`). */
+  #untouched = true
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -115,19 +117,33 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     args: unknown[],
     options: ResolvedDispatchOptions | undefined,
   ): Promise<unknown> {
-    const call = new Call(this, this.#nextCallId++, method, args, options, this.config)
-    const promise = answerFor(this, call, this.#streaming)
     // Inline rather than through `#ops.run`: no closure per call on the hot path.
-    if (!this.#ops.open()) {
-      this.#ops.defer(() => this.#admit(call))
-      return promise
-    }
+    const outer = this.#ops.open()
     try {
-      this.#admit(call)
+      if (this.#untouched && outer) this.#startEarly()
+      const call = new Call(this, this.#nextCallId++, method, args, options, this.config)
+      const promise = answerFor(this, call, this.#streaming)
+      if (outer) this.#admit(call)
+      else this.#ops.defer(() => this.#admit(call))
+      return promise
     } finally {
-      this.#ops.close()
+      if (outer) this.#ops.close()
     }
-    return promise
+  }
+
+  /**
+   * The first call of a task whose workers are all still to start (a lazy task) starts the first
+   * one before doing anything else, rather than when it is dispatched: the worker's start (a
+   * thread, its module fetched and compiled, tens of ms) then overlaps the rest of the call's
+   * way, which on a page's start-up is run, and so compiled, for the first time (about a
+   * millisecond). It is the worker the call's dispatch would have started; a call refused after
+   * all leaves it idle, as a finished call would.
+   */
+  #startEarly(): void {
+    this.#untouched = false
+    if (this.#failure || this.#disposed || this.#paused || this.#pool.anyAlive) return
+    const first = this.#pool.slots[0]
+    if (first?.state === 'idle') this.#startSlot(first)
   }
 
   #admit(call: Call): void {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { TaskDisposedError } from '../../src/index'
 import { define, outcome } from './fixtures/define'
-import { gate, release, started } from './fixtures/harness'
+import { countingFactory, gate, release, started } from './fixtures/harness'
 
 describe('lifecycle', () => {
   test('lazy tasks spawn no worker until a call needs one', async () => {
@@ -13,6 +13,43 @@ describe('lifecycle', () => {
     // One call, one worker: the second slot is spawned only when work needs it.
     expect(workers.spawned).toBe(1)
     expect(task.getState()).toMatchObject({ activeWorkers: 1, workerStatus: 'running' })
+  })
+
+  test("a lazy task's first call starts its worker before anything else it does", async () => {
+    // Before keyOf, queueing and dispatch: the worker's start overlaps the call's own first run.
+    const order: string[] = []
+    const counting = countingFactory()
+    const { task } = define({
+      worker: () => {
+        order.push('worker')
+        return counting.factory()
+      },
+      keyOf: (a) => {
+        order.push('keyOf')
+        if (a === -1) throw new Error('no key for -1')
+        return undefined
+      },
+    })
+    // A call refused after all (its keyOf throws) leaves that worker idle, ready for the next.
+    expect(await outcome(task.add(-1, 0))).toMatchObject({ ok: false })
+    expect(await task.add(1, 2)).toBe(3)
+    expect(order).toEqual(['worker', 'keyOf', 'keyOf'])
+    expect(counting.spawned).toBe(1)
+  })
+
+  test('a first call that is refused or must wait starts no worker', async () => {
+    const disposed = define()
+    await disposed.task.dispose()
+    expect(await outcome(disposed.task.add(1, 2))).toMatchObject({ ok: false })
+    expect(disposed.workers.spawned).toBe(0)
+
+    const paused = define()
+    await paused.task.stopWorkers()
+    const call = paused.task.add(1, 2)
+    await Promise.resolve()
+    expect(paused.workers.spawned).toBe(0)
+    await paused.task.startWorkers()
+    expect(await call).toBe(3)
   })
 
   test('eager tasks spawn the whole pool at definition', async () => {
