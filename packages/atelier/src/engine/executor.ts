@@ -395,6 +395,13 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     this.#answered(slot, call)
     if (this.#pacer !== undefined) this.#pace(slot, call, now)
     if (call.settled) return
+    // The freed place first, then the settling: the worker gets its next call before this one's
+    // listeners run (spans, metrics, an OpenTelemetry exporter), which then overlap the worker's
+    // work rather than delay it.
+    this.#pump()
+    // Nothing the pump runs settles another call's answer at once (listeners' commands wait for
+    // the operation's end); checked all the same, since a call settles exactly once.
+    if (call.settled) return
     // It ended when its answer arrived: the clock read for the message serves its span too.
     if (message[0] === 'atelier:result') this.#desk.settle(call, true, message[2], 'ok', now)
     else if (message[0] === 'atelier:end') this.#desk.settle(call, true, endOf(call), 'ok', now)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { TaskDisposedError } from '../../src/index'
+import { createTaskRuntime, TaskDisposedError } from '../../src/index'
 import { define, outcome } from './fixtures/define'
 import { countingFactory, gate, release, started } from './fixtures/harness'
 
@@ -50,6 +50,22 @@ describe('lifecycle', () => {
     expect(paused.workers.spawned).toBe(0)
     await paused.task.startWorkers()
     expect(await call).toBe(3)
+  })
+
+  test("a worker gets its next call before the answered call's listeners run", async () => {
+    // One worker, one call at a time: the second call waits for the first's answer.
+    const runtime = createTaskRuntime({ observability: { spans: 'on' } })
+    const { task } = define({ type: 'singleton', maxInFlight: 1 }, runtime)
+    const seen: Array<{ pending: number; running: number }> = []
+    runtime.subscribeEvents((event) => {
+      // The first span is the first call's: the second cannot end before it.
+      if (event.kind !== 'span' || seen.length > 0) return
+      const state = task.getState()
+      seen.push({ pending: state.pendingQueueDepth, running: state.queueDepth })
+    })
+    expect(await Promise.all([task.add(1, 1), task.add(2, 2)])).toEqual([2, 4])
+    // When the first call's span was heard, the second had already left the queue for the worker.
+    expect(seen).toEqual([{ pending: 0, running: 1 }])
   })
 
   test('eager tasks spawn the whole pool at definition', async () => {
