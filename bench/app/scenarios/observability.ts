@@ -21,6 +21,7 @@ import {
   type ObservabilityConfig,
   type Task,
 } from '../../../packages/atelier/src/index'
+import { flushMeasures } from '../../../packages/atelier/src/observability/timeline'
 import { instrumentRuntime } from '../../../packages/atelier/src/otel'
 import { type BenchResult, compare, interleave, pairedRatio, round, type Variant } from '../harness'
 import { countingProviders } from '../otel-providers'
@@ -144,7 +145,16 @@ async function measure(load: Load, rounds: number) {
     // Every worker up and connected before anything is timed.
     await Promise.all(tasks.map((task) => task.startWorkers()))
 
-    const samples = await interleave(variants, { rounds, slices, warmup })
+    // The DevTools bars of every runtime wait in one queue, drawn when the page is idle or a
+    // thousand are waiting. Drawn before each run (untimed, as an app's idle time after a
+    // burst), what one variant left is not drawn inside the next variant's run, which would
+    // charge its bars to a variant that may draw none (spans off, `measures: false`).
+    const samples = await interleave(variants, {
+      rounds,
+      slices,
+      warmup,
+      beforeEach: flushMeasures,
+    })
     const overFloor = pairedRatio(
       samples.get(`${label}: ${OTEL_ROW}`) ?? [],
       samples.get(`${label}: ${FLOOR_ROW}`) ?? [],
