@@ -67,8 +67,6 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
   #unsent: Array<WorkerSlot<Call>> = []
   /** In `#pump`: a place freed meanwhile is taken by the loop already running. */
   #pumping = false
-  /** No call made yet: the first one starts a worker early (see `#startEarly`). */
-  #untouched = true
 
   constructor(
     readonly config: ResolvedTaskConfig,
@@ -120,7 +118,8 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
     // Inline rather than through `#ops.run`: no closure per call on the hot path.
     const outer = this.#ops.open()
     try {
-      if (this.#untouched && outer) this.#startEarly()
+      // No call made yet (ids count from 1): the first one starts a worker early.
+      if (this.#nextCallId === 1 && outer) this.#startEarly()
       const call = new Call(this, this.#nextCallId++, method, args, options, this.config)
       const promise = answerFor(this, call, this.#streaming)
       if (outer) this.#admit(call)
@@ -140,10 +139,10 @@ export class TaskExecutor implements SlotOwner<Call>, CallOwner, StreamOwner, Po
    * all leaves it idle, as a finished call would.
    */
   #startEarly(): void {
-    this.#untouched = false
     if (this.#failure || this.#disposed || this.#paused || this.#pool.anyAlive) return
-    const first = this.#pool.slots[0]
-    if (first?.state === 'idle') this.#startSlot(first)
+    // A pool has a slot at least.
+    const first = this.#pool.slots[0]!
+    if (first.state === 'idle') this.#startSlot(first)
   }
 
   #admit(call: Call): void {
