@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { build, preview } from 'vite'
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs'
+import { median, round } from './app/stats.mjs'
 import { writeCharts } from './chart.mjs'
 import { COLD_START_SCENARIO, runColdStartScenario } from './cold-start/launch.mjs'
 import { NODE_SCENARIO, runNodeScenario } from './node/launch.mjs'
@@ -306,7 +307,7 @@ function formatResult(result, seconds) {
         target,
         verdict,
         String(row.value),
-        row.samples?.length ? String(median(row.samples)) : '',
+        row.samples?.length ? String(round(median(row.samples))) : '',
         row.unit,
       ]
     }),
@@ -353,13 +354,6 @@ function formatTargets(results) {
         .trimEnd()}`,
   )
   return ['Targets:', ...table, ''].join('\n')
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  const value = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-  return Math.round(value * 100) / 100
 }
 
 /** Merges into latest.json: a partial run replaces only the scenarios it ran. */

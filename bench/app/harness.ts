@@ -10,6 +10,9 @@
  */
 
 import { shuffler } from './shuffler.mjs'
+import { median, round } from './stats.mjs'
+
+export { median, round }
 
 export interface BenchTarget {
   /** The most this row's ratio may be… */
@@ -162,15 +165,4 @@ export function compare(samples: Samples, options: CompareOptions): BenchRow[] {
 /** The median, over rounds, of a run's time over the baseline's run of the same round. */
 export function pairedRatio(runs: number[], baselineRuns: number[]): number {
   return median(runs.map((ms, i) => ms / baselineRuns[i]!))
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-export function round(value: number, digits = 2): number {
-  const f = 10 ** digits
-  return Math.round(value * f) / f
 }

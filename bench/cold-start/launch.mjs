@@ -11,6 +11,7 @@ import { build } from 'esbuild'
 import { chromium } from 'playwright'
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs'
 import { shuffler } from '../app/shuffler.mjs'
+import { median, round } from '../app/stats.mjs'
 import { makeTempDir } from '../temp-dir.mjs'
 import { serveStatic } from './server.mjs'
 
@@ -252,15 +253,4 @@ function phaseNotes(marks) {
     header,
     ...steps.map(({ name, medians }) => `  ${name}: ${medians.map((ms) => round(ms)).join(' | ')}`),
   ]
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-function round(value, digits = 2) {
-  const f = 10 ** digits
-  return Math.round(value * f) / f
 }
