@@ -629,7 +629,7 @@ const abortedGetter =
     ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get
     : undefined
 
-function isAbortSignal(value: unknown): value is AbortSignal {
+export function isAbortSignal(value: unknown): value is AbortSignal {
   if (typeof value !== 'object' || value === null) return false
   try {
     if (abortedGetter !== undefined) {

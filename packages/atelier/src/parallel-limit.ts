@@ -6,6 +6,7 @@
 
 import type { AbortTaskController } from './abort-task-controller.js'
 import { describe } from './describe.js'
+import { isAbortSignal, readOptions } from './options.js'
 import { type ChunkSource, chunksOf, isChunkSource } from './stream-chunks.js'
 import type { TaskStream } from './task-context.js'
 
@@ -141,12 +142,24 @@ export function parallelLimit<T, R>(
     fail(RangeError, `limit must be a positive integer, received ${describe(limit)}`)
   }
   requireFunction('fn', fn)
+  if (options === null || typeof options !== 'object') {
+    fail(TypeError, `options must be an object, received ${describe(options)}`)
+  }
+  // Read once, here: the run never touches the caller's object (its getters, a Proxy) again.
+  options = readOptions('parallelLimit', options, OPTIONS) as AnyOptions<T>
   const { errorPolicy = 'fail-fast', abortTaskController, keyOf } = options
   if (errorPolicy !== 'fail-fast' && errorPolicy !== 'continue') {
     fail(
       TypeError,
       `errorPolicy must be "fail-fast" or "continue", received ${describe(errorPolicy)}`,
     )
+  }
+  if (options.signal !== undefined && !isAbortSignal(options.signal)) {
+    fail(TypeError, `signal must be an AbortSignal, received ${describe(options.signal)}`)
+  }
+  const { returnSettled } = options
+  if (returnSettled !== undefined && typeof returnSettled !== 'boolean') {
+    fail(TypeError, `returnSettled must be a boolean, received ${describe(returnSettled)}`)
   }
   if (options.onError !== undefined) requireFunction('onError', options.onError)
   if (keyOf !== undefined) requireFunction('keyOf', keyOf)
@@ -159,6 +172,15 @@ export function parallelLimit<T, R>(
   // A generator body only runs on the first next(), which is why checks live out here.
   return run(items, limit, fn, { ...options, errorPolicy })
 }
+
+const OPTIONS: ReadonlySet<string> = new Set([
+  'errorPolicy',
+  'onError',
+  'signal',
+  'abortTaskController',
+  'keyOf',
+  'returnSettled',
+] satisfies Array<keyof ParallelLimitOptions<unknown> | 'returnSettled'>)
 
 async function* run<T, R>(
   items: Source<T>,
@@ -203,9 +225,16 @@ async function* run<T, R>(
 
   const settle = (outcome: Outcome<T, R> | undefined) => {
     running--
-    if (!closed && !failure && outcome) {
-      if (failFast && !outcome.ok && !skipped(outcome)) failure = { error: outcome.error, outcome }
-      else queue.push(outcome)
+    try {
+      if (!closed && !failure && outcome) {
+        if (failFast && !outcome.ok && !skipped(outcome))
+          failure = { error: outcome.error, outcome }
+        else queue.push(outcome)
+      }
+    } catch (error) {
+      // The controller's `isAborted` threw: that ends the run, as a source's error does. Thrown
+      // here, in a promise's callback, it would be unhandled, and the loop would wait for ever.
+      failure ??= { error }
     }
     notify()
   }
@@ -251,7 +280,10 @@ async function* run<T, R>(
   }
   const pull = () => {
     pulling = true
-    ;(async () => iterator.next())().then(
+    // The step is read inside the async wrapper too: a result that is not an object, or a `done`
+    // or `value` getter that throws, is the source's failure, not an exception in a callback
+    // that would leave the loop waiting for a pull that never ends.
+    ;(async () => readStep(await iterator.next()))().then(
       (step) => {
         pulling = false
         if (step.done) sourceDone = true
@@ -325,6 +357,14 @@ async function* run<T, R>(
   }
 }
 
+/** An iterator's result, checked as `for…of` checks it, its fields read once. */
+function readStep<T>(step: IteratorResult<T>): { done: true } | { done: false; value: T } {
+  if ((typeof step !== 'object' && typeof step !== 'function') || step === null) {
+    fail(TypeError, `the source's next() must return an object, received ${describe(step)}`)
+  }
+  return step.done ? { done: true } : { done: false, value: step.value }
+}
+
 function isAsyncIterable<T>(items: Source<T>): items is AsyncIterable<T> {
   return typeof (items as any)?.[Symbol.asyncIterator] === 'function'
 }
@@ -336,7 +376,12 @@ function keyOrNone(key: unknown): string | undefined {
 
 /** By name, as the model does: a DOMException, our AbortError, or one from another realm. */
 function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as Error).name === 'AbortError'
+  try {
+    return typeof error === 'object' && error !== null && (error as Error).name === 'AbortError'
+  } catch {
+    // A `name` getter that throws, a revoked Proxy: not an AbortError, whatever else it is.
+    return false
+  }
 }
 
 function requireFunction(name: string, value: unknown): void {

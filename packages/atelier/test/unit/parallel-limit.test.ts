@@ -8,6 +8,7 @@ import {
   parallelLimit,
 } from '../../src/parallel-limit.js'
 import { collect, type Deferred, deferred, recordUnhandledRejections } from '../support/async.js'
+import { mulberry32 } from '../support/random.js'
 
 // Everything is driven by gates (deferred promises) and `flush`, which lets every pending
 // microtask run: no test depends on how long anything takes.
@@ -681,9 +682,236 @@ describe('parallelLimit: validation at call time', () => {
       () => parallelLimit([1], 1, fn, { abortTaskController: new AbortController() as never }),
       'abortTaskController must be an AbortTaskController, received an object',
     ],
+    [
+      'signal',
+      () => parallelLimit([1], 1, fn, { signal: { aborted: false } as never }),
+      'signal must be an AbortSignal, received an object',
+    ],
+    [
+      'returnSettled',
+      () => parallelLimit([1], 1, fn, { returnSettled: 'yes' } as never),
+      'returnSettled must be a boolean, received "yes"',
+    ],
+    [
+      'options',
+      () => parallelLimit([1], 1, fn, null as never),
+      'options must be an object, received null',
+    ],
   ])('rejects a bad %s with a TypeError naming it', (_name, call, message) => {
     const error = thrownBy(call)
     expect(error).toBeInstanceOf(TypeError)
     expect((error as Error).message).toBe(`parallelLimit: ${message}`)
   })
 })
+
+describe('parallelLimit: options are read once, at the call', () => {
+  const fn = (n: number) => n
+
+  it('refuses an option it does not know, suggesting the one meant', () => {
+    const error = thrownBy(() => parallelLimit([1], 1, fn, { errorPolicey: 'continue' } as never))
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(
+      /^parallelLimit has no option "errorPolicey"; did you mean "errorPolicy"\?/,
+    )
+  })
+
+  it('names an option whose getter throws, and never reads a getter again', async () => {
+    const broken = {
+      get onError(): never {
+        throw new Error('no')
+      },
+    }
+    expect((thrownBy(() => parallelLimit([1], 1, fn, broken as never)) as Error).message).toBe(
+      'parallelLimit: reading onError threw: Error: no',
+    )
+    let reads = 0
+    const counted = {
+      get errorPolicy() {
+        reads++
+        return 'continue' as const
+      },
+    }
+    expect(await collect(parallelLimit([1, 2, 3], 2, fn, counted))).toHaveLength(3)
+    expect(reads).toBe(1)
+  })
+})
+
+/**
+ * The class behind every hang parallelLimit has had: a value of the caller's (a source's step, a
+ * rejection's `name`, a controller's `isAborted`) read in a promise's callback, where a throw was
+ * unhandled and the loop waited for a wake-up that never came. Seeded: a failure names its seed,
+ * and `VITE_FUZZ_SEED` reruns it.
+ */
+describe('parallelLimit: hostile sources, rejections and controllers (seeded)', () => {
+  const envSeed = (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_FUZZ_SEED
+  const baseSeed =
+    envSeed === 'random' ? (Math.random() * 2 ** 32) >>> 0 : Number(envSeed ?? 0x5eed) >>> 0
+  const ROUNDS = 300
+
+  it(`ends every run with a value or an error, never an unhandled one (seed ${baseSeed}, ${ROUNDS} runs)`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const seed = (baseSeed + round) >>> 0
+      const random = mulberry32(seed)
+      const pick = <X>(xs: readonly X[]): X => xs[Math.floor(random() * xs.length)]!
+      const run = hostileRun(random, pick)
+      const outcome = await Promise.race([
+        run.consume().then(
+          (values) => ({ ended: 'values' as const, values }),
+          (error: unknown) => ({ ended: 'error' as const, error }),
+        ),
+        flushMany(50).then(() => ({ ended: 'hung' as const })),
+      ])
+      expect(outcome.ended, `seed ${seed}: ${run.describe()}`).not.toBe('hung')
+      if (outcome.ended === 'values') {
+        // Only items the source gave, each at most once.
+        for (const value of outcome.values) expect(run.given.has(value as number)).toBe(true)
+        expect(new Set(outcome.values).size, `seed ${seed}`).toBe(outcome.values.length)
+      }
+      await flush()
+      expect(unhandled.reasons, `seed ${seed}: ${run.describe()}`).toEqual([])
+    }
+  })
+})
+
+/** A macrotask boundary `times` over: long enough for any run here that is not stuck. */
+async function flushMany(times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await flush()
+}
+
+const HOSTILE_VALUES: ReadonlyArray<() => unknown> = [
+  () => new Error('item failed'),
+  () => new AbortError(),
+  () => ({
+    get name(): never {
+      throw new Error('name getter')
+    },
+  }),
+  () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    return proxy
+  },
+  () => undefined,
+  () => 'a string',
+]
+
+/** One run: a source, a mapper, options and a consumer, each drawn at random, some hostile. */
+function hostileRun(random: () => number, pick: <X>(xs: readonly X[]) => X) {
+  const length = Math.floor(random() * 8)
+  const given = new Set<number>()
+  const steps: string[] = []
+  const badStepAt = random() < 0.4 ? Math.floor(random() * (length + 1)) : -1
+  const badStep = pick([
+    'null',
+    'number',
+    'done getter',
+    'value getter',
+    'next throws',
+    'next rejects',
+  ])
+  const closing = pick(['none', 'returns', 'throws'])
+  const async = random() < 0.5
+  let position = 0
+  const next = (): unknown => {
+    const at = position++
+    if (at === badStepAt) {
+      switch (badStep) {
+        case 'null':
+          return null
+        case 'number':
+          return 7
+        case 'done getter':
+          return {
+            get done(): never {
+              throw new Error('done getter')
+            },
+          }
+        case 'value getter':
+          return {
+            done: false,
+            get value(): never {
+              throw new Error('value getter')
+            },
+          }
+        case 'next throws':
+          throw new Error('next threw')
+        default:
+          return Promise.reject(new Error('next rejected'))
+      }
+    }
+    if (at >= length) return { done: true, value: undefined }
+    given.add(at)
+    return { done: false, value: at }
+  }
+  const iterator: Record<string, unknown> = {
+    next: async ? () => Promise.resolve().then(next) : next,
+  }
+  if (closing === 'returns') iterator.return = () => ({ done: true, value: undefined })
+  if (closing === 'throws') {
+    iterator.return = () => {
+      throw new Error('return threw')
+    }
+  }
+  const items = (async
+    ? { [Symbol.asyncIterator]: () => iterator }
+    : { [Symbol.iterator]: () => iterator }) as unknown as Iterable<number>
+
+  const failures = new Map<number, () => unknown>()
+  for (let i = 0; i < length; i++) if (random() < 0.3) failures.set(i, pick(HOSTILE_VALUES))
+  const delays = Array.from({ length }, () => Math.floor(random() * 3))
+  const fn = async (n: number) => {
+    for (let i = 0; i < delays[n]!; i++) await flush()
+    const failure = failures.get(n)
+    if (failure) throw failure()
+    return n
+  }
+
+  const controller = new AbortController()
+  const abortAfter = random() < 0.25 ? Math.floor(random() * 4) : -1
+  const keysKind = pick(['none', 'real', 'throws'])
+  const keys =
+    keysKind === 'real'
+      ? new AbortTaskController()
+      : keysKind === 'throws'
+        ? ({
+            isAborted() {
+              throw new Error('isAborted threw')
+            },
+          } as unknown as AbortTaskController)
+        : undefined
+  if (keys instanceof AbortTaskController && random() < 0.5) keys.abort(String(pick([0, 1, 2])))
+  const options: ParallelLimitOptions<number> = {
+    errorPolicy: pick(['fail-fast', 'continue'] as const),
+    ...(random() < 0.5 ? { signal: controller.signal } : {}),
+    ...(keys ? { abortTaskController: keys, keyOf: (n: number) => String(n) } : {}),
+  }
+  const limit = 1 + Math.floor(random() * 3)
+  const leaveAfter = random() < 0.3 ? Math.floor(random() * 3) : -1
+
+  return {
+    given,
+    describe: () =>
+      JSON.stringify({
+        length,
+        badStepAt,
+        badStep,
+        closing,
+        async,
+        keysKind,
+        limit,
+        leaveAfter,
+        abortAfter,
+        steps,
+      }),
+    async consume(): Promise<unknown[]> {
+      const values: unknown[] = []
+      for await (const value of parallelLimit(items, limit, fn, options)) {
+        values.push(value)
+        steps.push(`yield ${String(value)}`)
+        if (values.length === abortAfter) controller.abort(new Error('caller aborted'))
+        if (values.length === leaveAfter) break
+      }
+      return values
+    },
+  }
+}
