@@ -9,9 +9,11 @@
  * if (import.meta.env.DEV) mountInspector(runtime)
  */
 
+import { describe } from './describe.js'
 import { createPanel } from './inspector/panel.js'
 import { adoptStyles } from './inspector/styles.js'
 import { createView, type InspectableRuntime } from './inspector/view.js'
+import { MAX_TIMER_MS, readOptions } from './options.js'
 
 export type { InspectableRuntime } from './inspector/view.js'
 
@@ -66,23 +68,13 @@ export function mountInspector(
   ) {
     throw new TypeError('mountInspector: expected a runtime from createTaskRuntime()')
   }
-  const { container, position = 'bottom-right', title = 'Atelier' } = options
+  const { container, position, title, initiallyOpen, windowMs, recentCalls, snapshotIntervalMs } =
+    resolveOptions(options)
   const floating = container === undefined
-  // A selector that matched nothing must not quietly turn an embedded inspector into a floating one.
-  if (!floating && typeof container?.append !== 'function') {
-    throw new TypeError(`mountInspector: container must be an element, not ${String(container)}`)
-  }
-  if (floating) {
-    if (!POSITIONS.includes(position)) {
-      throw new RangeError(
-        `mountInspector: position must be one of ${POSITIONS.join(', ')}, not ${String(position)}`,
-      )
-    }
-    if (document.querySelector(`${TAG}[data-position="${position}"]`)) {
-      throw new Error(
-        `mountInspector: an inspector already floats at ${position}. Call its unmount() first, or give this one another position.`,
-      )
-    }
+  if (floating && document.querySelector(`${TAG}[data-position="${position}"]`)) {
+    throw new Error(
+      `mountInspector: an inspector already floats at ${position}. Call its unmount() first, or give this one another position.`,
+    )
   }
 
   const host = document.createElement(TAG)
@@ -90,14 +82,9 @@ export function mountInspector(
   if (floating) host.dataset.position = position
   const shadow = host.attachShadow({ mode: 'open' })
   adoptStyles(shadow)
-  const parent = floating ? createPanel(shadow, title, options.initiallyOpen ?? false).body : shadow
+  const parent = floating ? createPanel(shadow, title, initiallyOpen).body : shadow
   ;(floating ? document.body : container).append(host)
-  const view = createView(runtime, parent, {
-    title,
-    windowMs: options.windowMs ?? 10_000,
-    recentCalls: options.recentCalls ?? 8,
-    snapshotIntervalMs: options.snapshotIntervalMs ?? 100,
-  })
+  const view = createView(runtime, parent, { title, windowMs, recentCalls, snapshotIntervalMs })
 
   let mounted = true
   return () => {
@@ -106,4 +93,72 @@ export function mountInspector(
     view.dispose()
     host.remove()
   }
+}
+
+const OPTIONS: ReadonlySet<string> = new Set([
+  'container',
+  'position',
+  'initiallyOpen',
+  'title',
+  'windowMs',
+  'recentCalls',
+  'snapshotIntervalMs',
+] satisfies Array<keyof InspectorOptions>)
+
+/** The most rows the recent calls table takes: each is a row of the DOM, kept up to date. */
+const MAX_RECENT_CALLS = 1000
+
+/**
+ * Every option checked, defaults filled in, before the inspector touches the page or the runtime:
+ * a bad one throws naming itself and leaves nothing behind. Read once, so a getter runs here only.
+ */
+function resolveOptions(given: InspectorOptions) {
+  if (given === null || typeof given !== 'object') {
+    throw new TypeError(`mountInspector: options must be an object, received ${describe(given)}`)
+  }
+  const options = readOptions('mountInspector', given, OPTIONS) as InspectorOptions
+  const {
+    container,
+    position = 'bottom-right',
+    initiallyOpen = false,
+    title = 'Atelier',
+    windowMs = 10_000,
+    recentCalls = 8,
+    snapshotIntervalMs = 100,
+  } = options
+  const bad = (name: string, expected: string, value: unknown, type = TypeError): never => {
+    throw new type(`mountInspector: ${name} must be ${expected}, received ${describe(value)}`)
+  }
+  // A selector that matched nothing must not quietly turn an embedded inspector into a floating one.
+  if (container !== undefined && typeof container?.append !== 'function') {
+    bad('container', 'an element', container)
+  }
+  if (!POSITIONS.includes(position))
+    bad('position', `one of ${POSITIONS.join(', ')}`, position, RangeError)
+  if (typeof initiallyOpen !== 'boolean') bad('initiallyOpen', 'a boolean', initiallyOpen)
+  if (typeof title !== 'string') bad('title', 'a string', title)
+  if (typeof windowMs !== 'number' || !(windowMs > 0) || windowMs > MAX_TIMER_MS) {
+    bad(
+      'windowMs',
+      `a number of milliseconds above 0, at most ${MAX_TIMER_MS}`,
+      windowMs,
+      RangeError,
+    )
+  }
+  if (!Number.isInteger(recentCalls) || recentCalls < 0 || recentCalls > MAX_RECENT_CALLS) {
+    bad('recentCalls', `an integer from 0 to ${MAX_RECENT_CALLS}`, recentCalls, RangeError)
+  }
+  if (
+    typeof snapshotIntervalMs !== 'number' ||
+    !(snapshotIntervalMs >= 0) ||
+    snapshotIntervalMs > MAX_TIMER_MS
+  ) {
+    bad(
+      'snapshotIntervalMs',
+      `a number of milliseconds from 0 to ${MAX_TIMER_MS}`,
+      snapshotIntervalMs,
+      RangeError,
+    )
+  }
+  return { container, position, initiallyOpen, title, windowMs, recentCalls, snapshotIntervalMs }
 }

@@ -268,9 +268,91 @@ describe('mountInspector, floating', () => {
     expect(() => mountInspector(runtime, { position: 'middle' as never })).toThrow(RangeError)
     expect(() => mountInspector({} as TaskRuntime)).toThrow(TypeError)
     expect(() => mountInspector(runtime, { container: null as never })).toThrow(
-      'container must be an element, not null',
+      'mountInspector: container must be an element, received null',
     )
     expect(hosts()).toHaveLength(2)
+  })
+
+  const throwingTitle = {
+    get title(): never {
+      throw new Error('no title')
+    },
+  }
+  test.each([
+    [
+      'position',
+      { position: 'middle' },
+      RangeError,
+      'position must be one of bottom-right, bottom-left, top-right, top-left, received "middle"',
+    ],
+    [
+      'initiallyOpen',
+      { initiallyOpen: 'yes' },
+      TypeError,
+      'initiallyOpen must be a boolean, received "yes"',
+    ],
+    ['title', { title: 42 }, TypeError, 'title must be a string, received 42'],
+    [
+      'windowMs 0',
+      { windowMs: 0 },
+      RangeError,
+      'windowMs must be a number of milliseconds above 0',
+    ],
+    ['windowMs NaN', { windowMs: Number.NaN }, RangeError, 'received NaN'],
+    [
+      'recentCalls 2.5',
+      { recentCalls: 2.5 },
+      RangeError,
+      'recentCalls must be an integer from 0 to 1000, received 2.5',
+    ],
+    [
+      'recentCalls 1e9',
+      { recentCalls: 1e9 },
+      RangeError,
+      'recentCalls must be an integer from 0 to 1000, received 1000000000',
+    ],
+    [
+      'snapshotIntervalMs -1',
+      { snapshotIntervalMs: -1 },
+      RangeError,
+      'snapshotIntervalMs must be a number of milliseconds from 0',
+    ],
+    ['snapshotIntervalMs "100"', { snapshotIntervalMs: '100' }, RangeError, 'received "100"'],
+    [
+      'a misspelt option',
+      { windowMS: 5000 },
+      TypeError,
+      'mountInspector has no option "windowMS"; did you mean "windowMs"?',
+    ],
+    ['a getter that throws', throwingTitle, TypeError, 'reading title threw: Error: no title'],
+    ['null', null, TypeError, 'options must be an object, received null'],
+  ])('refuses %s, naming it, and leaves nothing behind', (_label, options, type, message) => {
+    const leaks = pageLeaks()
+    const { runtime, live } = countedRuntime()
+    const bodyBefore = document.body.innerHTML
+    expect(() => mountInspector(runtime, options as never)).toThrow(type)
+    expect(() => mountInspector(runtime, options as never)).toThrow(message)
+    expect(hosts()).toHaveLength(0)
+    expect(document.body.innerHTML).toBe(bodyBefore)
+    expect(live).toEqual({ events: 0, snapshots: 0 })
+    expect(leaks).toMatchObject({ listeners: 0, observers: 0, frames: 0 })
+  })
+
+  test('an embedded inspector takes the same options, checked the same way', () => {
+    const { runtime } = countedRuntime()
+    const container = document.createElement('div')
+    document.body.append(container)
+    try {
+      expect(() => mountInspector(runtime, { container, recentCalls: -1 })).toThrow(
+        'recentCalls must be an integer from 0 to 1000, received -1',
+      )
+      expect(container.childNodes).toHaveLength(0)
+      mount(runtime, { container, recentCalls: 0, windowMs: 1, snapshotIntervalMs: 0 })
+      expect(container.querySelectorAll('atelier-inspector')).toHaveLength(1)
+    } finally {
+      for (const unmount of unmounts.splice(0)) unmount()
+      container.remove()
+    }
   })
 })
 
