@@ -10,6 +10,7 @@
  */
 
 import { type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api'
+import { describe } from './describe.js'
 import type { RuntimeEvent } from './events.js'
 import { createMetricRecorder } from './otel/metrics.js'
 import { recordSpan } from './otel/spans.js'
@@ -40,10 +41,28 @@ export function instrumentRuntime(
   runtime: InstrumentableRuntime,
   options: InstrumentRuntimeOptions = {},
 ): () => void {
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE)
-  const recorder = createMetricRecorder(
-    (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE),
-  )
+  if (typeof runtime?.subscribeEvents !== 'function') {
+    fail(`expected a runtime from createTaskRuntime(), received ${describe(runtime)}`)
+  }
+  if (options === null || typeof options !== 'object') {
+    fail(`options must be an object, received ${describe(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    // A misspelt provider would otherwise fall back to the global one without a word.
+    if (key !== 'tracerProvider' && key !== 'meterProvider') {
+      fail(`no option "${key}" (options: tracerProvider, meterProvider)`)
+    }
+  }
+  const { tracerProvider = trace.getTracerProvider(), meterProvider = metrics.getMeterProvider() } =
+    options
+  if (typeof tracerProvider?.getTracer !== 'function') {
+    fail(`tracerProvider must be a TracerProvider, received ${describe(tracerProvider)}`)
+  }
+  if (typeof meterProvider?.getMeter !== 'function') {
+    fail(`meterProvider must be a MeterProvider, received ${describe(meterProvider)}`)
+  }
+  const tracer = tracerProvider.getTracer(SCOPE)
+  const recorder = createMetricRecorder(meterProvider.getMeter(SCOPE))
   let unsubscribe: (() => void) | undefined = runtime.subscribeEvents((event) => {
     if (event.kind === 'span') recordSpan(tracer, event)
     else if (event.kind !== 'trace') recorder.record(event)
@@ -56,4 +75,8 @@ export function instrumentRuntime(
     unsubscribe = undefined
     recorder.stop()
   }
+}
+
+function fail(message: string): never {
+  throw new TypeError(`instrumentRuntime: ${message}`)
 }

@@ -297,6 +297,43 @@ describe('stopping', () => {
   })
 })
 
+describe('arguments', () => {
+  it.each([
+    [
+      'no runtime',
+      undefined,
+      {},
+      'expected a runtime from createTaskRuntime(), received undefined',
+    ],
+    ['options null', 'runtime', null, 'options must be an object, received null'],
+    [
+      'a misspelt option',
+      'runtime',
+      { traceProvider: {} },
+      'no option "traceProvider" (options: tracerProvider, meterProvider)',
+    ],
+    [
+      'tracerProvider',
+      'runtime',
+      { tracerProvider: {} },
+      'tracerProvider must be a TracerProvider, received an object',
+    ],
+    [
+      'meterProvider',
+      'runtime',
+      { meterProvider: 'global' },
+      'meterProvider must be a MeterProvider, received "global"',
+    ],
+  ])('%s: a TypeError naming it, and no subscription', (_label, given, options, message) => {
+    const runtime = fakeRuntime()
+    const call = () =>
+      instrumentRuntime((given === 'runtime' ? runtime : given) as never, options as never)
+    expect(call).toThrow(TypeError)
+    expect(call).toThrow(`instrumentRuntime: ${message}`)
+    expect(runtime.listeners).toBe(0)
+  })
+})
+
 describe('without providers', () => {
   afterEach(() => {
     trace.disable()
