@@ -1,3 +1,4 @@
+import { describe } from './describe.js'
 import { AbortError } from './errors.js'
 
 /** Receives a key's abort. The executor's call records implement it, so watching costs no closure. */
@@ -23,6 +24,7 @@ export class AbortTaskController {
    * new one.
    */
   signalFor(key: string): AbortSignal {
+    checkKey('signalFor', key)
     const reason = this.#aborted.get(key)
     if (reason !== undefined) return AbortSignal.abort(reason)
     let controller = this.#signals.get(key)
@@ -34,7 +36,31 @@ export class AbortTaskController {
   }
 
   /** Abort every waiting, pending and in-flight call with `key`, and every later one until cleared. */
-  abort(key: string, reason: unknown = new AbortError(`Aborted key "${key}"`)): void {
+  abort(key: string, reason?: unknown): void {
+    checkKey('abort', key)
+    this.#abort(key, reason)
+  }
+
+  /**
+   * Abort every key of `keys`, as {@link abort} does each. The keys are all checked first: one
+   * that is not a string throws before any is aborted.
+   */
+  abortMany(keys: Iterable<string>, reason?: unknown): void {
+    if (
+      typeof keys === 'string' ||
+      typeof (keys as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== 'function'
+    ) {
+      // A string is iterable too: its characters are not the keys anyone meant.
+      throw new TypeError(
+        `AbortTaskController.abortMany: keys must be an iterable of keys (an array, a Set), received ${describe(keys)}`,
+      )
+    }
+    const list = [...keys]
+    for (const key of list) checkKey('abortMany', key)
+    for (const key of list) this.#abort(key, reason)
+  }
+
+  #abort(key: string, reason: unknown = new AbortError(`Aborted key "${key}"`)): void {
     if (this.#aborted.has(key)) return
     this.#aborted.set(key, reason)
     const watchers = this.#watchers.get(key)
@@ -47,10 +73,6 @@ export class AbortTaskController {
       this.#signals.delete(key)
       controller.abort(reason)
     }
-  }
-
-  abortMany(keys: Iterable<string>, reason?: unknown): void {
-    for (const key of keys) this.abort(key, reason)
   }
 
   isAborted(key: string): boolean {
@@ -103,4 +125,13 @@ export class AbortTaskController {
 
 export function createAbortTaskController(): AbortTaskController {
   return new AbortTaskController()
+}
+
+/** Keys are strings, as `keyOf` returns them: any other value could never match a call. */
+function checkKey(method: string, key: unknown): void {
+  if (typeof key !== 'string') {
+    throw new TypeError(
+      `AbortTaskController.${method}: a key must be a string, received ${describe(key)}`,
+    )
+  }
 }

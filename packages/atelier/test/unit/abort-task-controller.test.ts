@@ -332,4 +332,54 @@ describe('AbortTaskController', () => {
       expect(controller.isAborted('g2')).toBe(true)
     })
   })
+
+  describe('keys that could never match a call', () => {
+    it.each([
+      [
+        'abort',
+        (c: AbortTaskController) => c.abort(1 as never),
+        'abort: a key must be a string, received 1',
+      ],
+      [
+        'abort',
+        (c: AbortTaskController) => c.abort(undefined as never),
+        'abort: a key must be a string, received undefined',
+      ],
+      [
+        'signalFor',
+        (c: AbortTaskController) => c.signalFor({} as never),
+        'signalFor: a key must be a string, received an object',
+      ],
+      [
+        'abortMany',
+        (c: AbortTaskController) => c.abortMany(null as never),
+        'abortMany: keys must be an iterable of keys (an array, a Set), received null',
+      ],
+      // A string is iterable: aborting its characters is never what was meant.
+      [
+        'abortMany',
+        (c: AbortTaskController) => c.abortMany('doc' as never),
+        'abortMany: keys must be an iterable of keys (an array, a Set), received "doc"',
+      ],
+      [
+        'abortMany',
+        (c: AbortTaskController) => c.abortMany(['a', 2, 'b'] as never),
+        'abortMany: a key must be a string, received 2',
+      ],
+    ])('%s throws a TypeError naming the value, and aborts nothing', (_method, call, message) => {
+      const controller = new AbortTaskController()
+      const a = watcher()
+      controller.watch('a', a)
+      expect(() => call(controller)).toThrow(TypeError)
+      expect(() => call(controller)).toThrow(`AbortTaskController.${message}`)
+      expect(controller.sizes).toEqual({ aborted: 0, watchedKeys: 1, signals: 0 })
+      expect(a.onKeyAborted).not.toHaveBeenCalled()
+    })
+
+    it("'' is a key no call has (keyOf's '' means none): aborting it is allowed and touches no call", () => {
+      const controller = new AbortTaskController()
+      controller.abort('')
+      expect(controller.isAborted('')).toBe(true)
+    })
+  })
 })
