@@ -139,6 +139,12 @@ export function createObservability(
     },
     createTrace,
     async runWithTrace(name, fn) {
+      if (name !== undefined && typeof name !== 'string') {
+        throw new TypeError(`runWithTrace: name must be a string, received ${describe(name)}`)
+      }
+      if (typeof fn !== 'function') {
+        throw new TypeError(`runWithTrace: fn must be a function, received ${describe(fn)}`)
+      }
       const trace = createTrace(name)
       let value: Awaited<ReturnType<typeof fn>>
       try {

@@ -3,8 +3,10 @@
  * is explicit: made with `createTrace()`, passed with `task.with({ trace })`, ended by the app.
  */
 
+import { describe } from '../describe.js'
 import {
   epoch,
+  type SpanStatus,
   type Trace,
   type TraceEndOptions,
   type TraceEvent,
@@ -25,6 +27,10 @@ export interface TraceFactoryOptions {
 export function createTraceFactory(options: TraceFactoryOptions): (name?: string) => Trace {
   const { enabled, sampleRate, measures, publish } = options
   return function createTrace(name?: string): Trace {
+    // The name becomes a DevTools bar's label and every span's `traceName`: a string or none.
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`createTrace: name must be a string, received ${describe(name)}`)
+    }
     const start = performance.now()
     const sampled = enabled && Math.random() < sampleRate
     let ended = false
@@ -34,12 +40,13 @@ export function createTraceFactory(options: TraceFactoryOptions): (name?: string
       sampled,
       end(result?: TraceEndOptions) {
         if (ended) return
+        // Read and checked before the trace counts as ended: a bad call can be made good.
+        const { status: given, error } = readEnd(result)
         ended = true
         if (!sampled) return
         const end = performance.now()
-        const error = result?.error
         const outcome = error === undefined ? undefined : OUTCOMES[outcomeOfError(error)]
-        const status = result?.status ?? outcome?.status ?? 'ok'
+        const status = given ?? outcome?.status ?? 'ok'
         const event: TraceEvent = {
           kind: 'trace',
           name: 'atelier:trace',
@@ -63,4 +70,23 @@ export function createTraceFactory(options: TraceFactoryOptions): (name?: string
     }
     return trace
   }
+}
+
+const STATUSES: readonly SpanStatus[] = ['ok', 'error', 'canceled']
+
+/** `trace.end`'s argument, read once: its getters run here, and a status is one a span has. */
+function readEnd(result: TraceEndOptions | undefined): TraceEndOptions {
+  if (result === undefined) return {}
+  if (result === null || typeof result !== 'object') {
+    throw new TypeError(
+      `trace.end takes an optional { status, error }, received ${describe(result)}`,
+    )
+  }
+  const { status, error } = result
+  if (status !== undefined && !STATUSES.includes(status)) {
+    throw new TypeError(
+      `trace.end: status must be one of ${STATUSES.join(', ')}, received ${describe(status)}`,
+    )
+  }
+  return { status, error }
 }

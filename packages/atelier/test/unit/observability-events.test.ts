@@ -139,6 +139,68 @@ describe('one vocabulary of outcomes', () => {
   })
 })
 
+describe('traces: bad arguments', () => {
+  it.each([
+    [
+      'createTrace(5)',
+      (o: ReturnType<typeof setup>['observability']) => o.createTrace(5 as never),
+      'createTrace: name must be a string, received 5',
+    ],
+    [
+      'createTrace({})',
+      (o: ReturnType<typeof setup>['observability']) => o.createTrace({} as never),
+      'createTrace: name must be a string, received an object',
+    ],
+  ])('%s throws a TypeError naming the value', (_label, call, message) => {
+    const { observability, traces } = setup()
+    expect(() => call(observability)).toThrow(new TypeError(message))
+    expect(traces()).toEqual([])
+  })
+
+  it('runWithTrace refuses a name or fn of the wrong type before it makes a trace or runs anything', async () => {
+    const { observability, traces } = setup()
+    const fn = vi.fn()
+    await expect(observability.runWithTrace(7 as never, fn)).rejects.toThrow(
+      new TypeError('runWithTrace: name must be a string, received 7'),
+    )
+    await expect(observability.runWithTrace('t', 'go' as never)).rejects.toThrow(
+      new TypeError('runWithTrace: fn must be a function, received "go"'),
+    )
+    expect(fn).not.toHaveBeenCalled()
+    expect(traces()).toEqual([])
+  })
+
+  it.each([
+    ['a number', 5, 'trace.end takes an optional { status, error }, received 5'],
+    ['null', null, 'trace.end takes an optional { status, error }, received null'],
+    [
+      'an unknown status',
+      { status: 'done' },
+      'trace.end: status must be one of ok, error, canceled, received "done"',
+    ],
+    [
+      'a getter that throws',
+      {
+        get error(): never {
+          throw new TypeError('no error here')
+        },
+      },
+      'no error here',
+    ],
+  ])(
+    'trace.end with %s throws, and the trace can still be ended well',
+    (_label, given, message) => {
+      const { observability, traces } = setup()
+      const trace = observability.createTrace('x')
+      expect(() => trace.end(given as never)).toThrow(new TypeError(message))
+      expect(traces()).toEqual([])
+      trace.end({ status: 'canceled' })
+      trace.end({ status: 'error' })
+      expect(traces().map((t) => t.status)).toEqual(['canceled'])
+    },
+  )
+})
+
 describe('spans', () => {
   it('carry the call id as a string', () => {
     const { bus, spans } = setup()
