@@ -231,7 +231,10 @@ function createHarness(
     const method = message[2]
     const entry = entries.get(method)
     if (entry === undefined) {
-      out.error(id, new UnknownMethodError(method, methods))
+      const error = new UnknownMethodError(method, methods)
+      // The usual cause: serve(new SomeClass()), whose methods are on its prototype.
+      if (methods.length === 0) error.message += NO_METHODS
+      out.error(id, error)
       return
     }
     const progress = message[6] === true ? new ProgressChannel(out, id) : undefined
@@ -316,6 +319,9 @@ function createHarness(
  * plain one sends none (its caller awaits every chunk), so any sensible value will do.
  */
 const DEFAULT_WINDOW = 16
+
+const NO_METHODS =
+  ": serve() takes the object's own functions, and a class's methods are on its prototype (serve an object literal)"
 
 /** A batch of calls (one `atelier:calls` message) whose answers are held together. */
 interface Batch {

@@ -73,6 +73,22 @@ describe('serve() on a MessagePort', () => {
     expect(error.message).toContain('Available: add')
   })
 
+  it('a class instance serves none of its methods, and the error says why', async () => {
+    class Counter {
+      step(by: number) {
+        return by
+      }
+    }
+    const end = connect(new Counter())
+    expect(await end.next((m) => m[0] === 'atelier:ready')).toEqual(['atelier:ready', [], []])
+    end.post(['atelier:call', 1, 'step', [1]])
+    const error = deserializeError(((await end.answer(1)) as [string, number, never])[2])
+    expect(error.name).toBe('UnknownMethodError')
+    expect(error.message).toBe(
+      'Unknown task method "step". Available: (none): serve() takes the object\'s own functions, and a class\'s methods are on its prototype (serve an object literal)',
+    )
+  })
+
   it('a cancel aborts the handler with the reason, as its class', async () => {
     let seen: unknown
     const end = connect({
