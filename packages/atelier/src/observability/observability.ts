@@ -7,7 +7,7 @@
 import { describe } from '../describe.js'
 import type { RuntimeEvent, Trace } from '../events.js'
 import type { ExecutorEvents, FactSource } from '../facts.js'
-import type { ObservabilityConfig } from '../options.js'
+import { type ObservabilityConfig, readOptions } from '../options.js'
 import { reportListenerError } from '../report-error.js'
 import { attachMetrics } from './metric-listeners.js'
 import { createSpanRecorder } from './spans.js'
@@ -66,10 +66,15 @@ export function resolveSpans(config: ObservabilityConfig['spans']): {
   sampleRate: number
 } {
   const { mode = 'auto', sampleRate = 1 } =
-    typeof config === 'object' && config !== null ? config : { mode: config }
-  if (!['auto', 'on', 'off'].includes(mode)) {
+    typeof config === 'object' && config !== null
+      ? (readOptions('observability.spans', config, SPANS_OPTIONS) as {
+          mode?: unknown
+          sampleRate?: unknown
+        })
+      : { mode: config }
+  if (mode !== 'auto' && mode !== 'on' && mode !== 'off') {
     throw new TypeError(
-      `observability.spans mode must be "auto", "on" or "off", received ${JSON.stringify(mode)}`,
+      `observability.spans mode must be "auto", "on" or "off", received ${describe(mode)}`,
     )
   }
   if (typeof sampleRate !== 'number' || Number.isNaN(sampleRate)) {
@@ -85,8 +90,19 @@ export function resolveSpans(config: ObservabilityConfig['spans']): {
 
 export function createObservability(
   bus: FactSource<ExecutorEvents>,
-  config: ObservabilityConfig = {},
+  given: ObservabilityConfig = {},
 ): Observability {
+  if (given === null || typeof given !== 'object') {
+    throw new TypeError(
+      `createTaskRuntime: observability must be an object, received ${describe(given)}`,
+    )
+  }
+  // Read once, unknown keys refused: a misspelt `span: 'on'` would leave spans as they were.
+  const config = readOptions(
+    'createTaskRuntime: observability',
+    given,
+    OPTIONS,
+  ) as ObservabilityConfig
   const spans = resolveSpans(config.spans)
   const measures = resolveMeasures(config.measures)
   // One record per subscription, so the same function subscribed twice is two subscriptions,
@@ -160,6 +176,11 @@ export function createObservability(
     },
   }
 }
+
+const OPTIONS: ReadonlySet<string> = new Set(['spans', 'measures'] satisfies Array<
+  keyof ObservabilityConfig
+>)
+const SPANS_OPTIONS: ReadonlySet<string> = new Set(['mode', 'sampleRate'])
 
 interface Subscription {
   readonly listener: (event: RuntimeEvent) => void

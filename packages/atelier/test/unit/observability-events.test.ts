@@ -139,6 +139,55 @@ describe('one vocabulary of outcomes', () => {
   })
 })
 
+describe('config', () => {
+  const make = (config: unknown) => () =>
+    createObservability(new EventBus<ExecutorEvents>(), config as ObservabilityConfig)
+  const throwingSpans = {
+    get spans(): never {
+      throw new Error('no spans')
+    },
+  }
+
+  it.each([
+    ['a number', 5, 'createTaskRuntime: observability must be an object, received 5'],
+    ['null', null, 'createTaskRuntime: observability must be an object, received null'],
+    [
+      'a misspelt option',
+      { span: 'on' },
+      'createTaskRuntime: observability has no option "span"; did you mean "spans"? (options: spans, measures)',
+    ],
+    [
+      'a misspelt spans option',
+      { spans: { mode: 'on', rate: 0.5 } },
+      'observability.spans has no option "rate" (options: mode, sampleRate)',
+    ],
+    [
+      'a getter that throws',
+      throwingSpans,
+      'createTaskRuntime: observability: reading spans threw: Error: no spans',
+    ],
+    [
+      'a mode that is not one',
+      { spans: { mode: 1 } },
+      'observability.spans mode must be "auto", "on" or "off", received 1',
+    ],
+  ])('%s is a TypeError naming it', (_label, config, message) => {
+    expect(make(config)).toThrow(new TypeError(message))
+  })
+
+  it('undefined, an empty object and each documented form are accepted', () => {
+    for (const config of [
+      undefined,
+      {},
+      { spans: 'on' },
+      { spans: { sampleRate: 0.5 } },
+      { measures: false },
+    ]) {
+      expect(make(config)).not.toThrow()
+    }
+  })
+})
+
 describe('traces: bad arguments', () => {
   it.each([
     [
