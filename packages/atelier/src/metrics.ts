@@ -1,5 +1,8 @@
-/** Every metric Atelier emits, by kind. Names are stable API: dashboards key on them. */
-export const METRICS = {
+/**
+ * Every metric Atelier emits, by kind. Names are stable API: dashboards key on them. Frozen, as
+ * `OUTCOMES` is, so no code outside can rename what every event carries.
+ */
+export const METRICS = /* @__PURE__ */ Object.freeze({
   /** Counter: a call was posted to a worker (once per attempt). */
   dispatchTotal: 'task.dispatch.total',
   /** Counter: a call resolved. */
@@ -32,7 +35,7 @@ export const METRICS = {
   taskDuration: 'task.duration_ms',
   /** Histogram: time a call spent queued before a dispatch (each attempt). */
   queueWait: 'queue.wait_ms',
-} as const
+} as const)
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS]
 

@@ -407,6 +407,14 @@ describe('subscriptions', () => {
 })
 
 describe('metrics', () => {
+  it('their names are frozen, as OUTCOMES is: an app cannot rename what events carry', () => {
+    expect(Object.isFrozen(METRICS)).toBe(true)
+    expect(() => {
+      ;(METRICS as Record<string, string>).dispatchTotal = 'renamed'
+    }).toThrow(TypeError)
+    expect(METRICS.dispatchTotal).toBe('task.dispatch.total')
+  })
+
   it('attributes use dotted keys; queue metrics add the queue settings', async () => {
     const { bus, metrics } = setup()
     const { task } = fakeTask({ type: 'singleton' })
