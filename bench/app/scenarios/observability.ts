@@ -113,8 +113,8 @@ async function measure(load: Load, rounds: number) {
       const runtime = createTaskRuntime({ observability: setup.observability })
       if (setup.listen) unsubscribes.push(runtime.subscribeEvents(() => events++))
       if (setup.otel) {
-        const providers = countingProviders()
-        unsubscribes.push(instrumentRuntime(runtime, providers), providers.shutdown)
+        const { tracerProvider, meterProvider, shutdown } = countingProviders()
+        unsubscribes.push(instrumentRuntime(runtime, { tracerProvider, meterProvider }), shutdown)
       }
       const sdkWork = setup.sdkByHand ? sdkWorkByHand(unsubscribes) : undefined
       const task = runtime.defineTask<EchoAPI>({
