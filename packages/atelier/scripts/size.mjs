@@ -41,7 +41,7 @@ const KB = 1024
  * go; a change that must add some (a fix) raises it in the open, saying why in its commit.
  */
 export const ENTRIES = [
-  { name: 'atelier', source: 'src/index.ts', budget: 9 * KB, ceiling: 26_800 },
+  { name: 'atelier', source: 'src/index.ts', budget: 9 * KB, ceiling: 26_900 },
   { name: 'atelier/worker', source: 'src/worker.ts', budget: 3 * KB, ceiling: 7_400 },
   { name: 'atelier/otel', source: 'src/otel.ts', budget: 2 * KB, ceiling: 2 * KB },
   { name: 'atelier/inspector', source: 'src/inspector.ts', budget: 12 * KB, ceiling: 12 * KB },
@@ -51,7 +51,7 @@ export const ENTRIES = [
 const task = createTaskRuntime().defineTask({ type: 'parallel', worker: () => new Worker('w.js') })
 task.echo(1).then(console.log)`,
     budget: 9 * KB,
-    ceiling: 21_800,
+    ceiling: 21_900,
   },
   {
     name: 'a worker: serve(handlers)',

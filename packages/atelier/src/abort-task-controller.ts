@@ -1,4 +1,4 @@
-import { describe } from './describe.js'
+import { describe, hasMethod, textOf } from './describe.js'
 import { AbortError } from './errors.js'
 
 /** Receives a key's abort. The executor's call records implement it, so watching costs no closure. */
@@ -46,18 +46,26 @@ export class AbortTaskController {
    * that is not a string throws before any is aborted.
    */
   abortMany(keys: Iterable<string>, reason?: unknown): void {
-    if (
-      typeof keys === 'string' ||
-      typeof (keys as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== 'function'
-    ) {
+    let list: unknown[] | undefined
+    try {
       // A string is iterable too: its characters are not the keys anyone meant.
+      if (typeof keys !== 'string' && hasMethod(keys, Symbol.iterator)) list = [...keys]
+    } catch (error) {
+      // A revoked Proxy, an iterator that throws: said here, with what it threw.
+      throw new TypeError(
+        `AbortTaskController.abortMany: keys could not be read: ${textOf(error)}`,
+        {
+          cause: error,
+        },
+      )
+    }
+    if (list === undefined) {
       throw new TypeError(
         `AbortTaskController.abortMany: keys must be an iterable of keys (an array, a Set), received ${describe(keys)}`,
       )
     }
-    const list = [...keys]
     for (const key of list) checkKey('abortMany', key)
-    for (const key of list) this.#abort(key, reason)
+    for (const key of list as string[]) this.#abort(key, reason)
   }
 
   #abort(key: string, reason: unknown = new AbortError(`Aborted key "${key}"`)): void {

@@ -58,3 +58,16 @@ export function tagOf(value: unknown): string {
     return '[unreadable value]'
   }
 }
+
+/**
+ * Whether `value` has a method `key`: for checking an argument's shape. Total, as the rest of this
+ * file is: a revoked Proxy or a getter that throws has no method, and its check then fails with a
+ * message of ours rather than the engine's.
+ */
+export function hasMethod(value: unknown, key: PropertyKey): boolean {
+  try {
+    return typeof (value as Record<PropertyKey, unknown> | null | undefined)?.[key] === 'function'
+  } catch {
+    return false
+  }
+}

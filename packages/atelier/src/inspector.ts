@@ -9,7 +9,7 @@
  * if (import.meta.env.DEV) mountInspector(runtime)
  */
 
-import { describe } from './describe.js'
+import { describe, hasMethod } from './describe.js'
 import { createPanel } from './inspector/panel.js'
 import { adoptStyles } from './inspector/styles.js'
 import { createView, type InspectableRuntime } from './inspector/view.js'
@@ -62,10 +62,7 @@ export function mountInspector(
   runtime: InspectableRuntime,
   options: InspectorOptions = {},
 ): () => void {
-  if (
-    typeof runtime?.subscribeEvents !== 'function' ||
-    typeof runtime.subscribeRuntimeSnapshot !== 'function'
-  ) {
+  if (!hasMethod(runtime, 'subscribeEvents') || !hasMethod(runtime, 'subscribeRuntimeSnapshot')) {
     throw new TypeError('mountInspector: expected a runtime from createTaskRuntime()')
   }
   const { container, position, title, initiallyOpen, windowMs, recentCalls, snapshotIntervalMs } =
@@ -130,7 +127,7 @@ function resolveOptions(given: InspectorOptions) {
     throw new type(`mountInspector: ${name} must be ${expected}, received ${describe(value)}`)
   }
   // A selector that matched nothing must not quietly turn an embedded inspector into a floating one.
-  if (container !== undefined && typeof container?.append !== 'function') {
+  if (container !== undefined && !hasMethod(container, 'append')) {
     bad('container', 'an element', container)
   }
   if (!POSITIONS.includes(position))

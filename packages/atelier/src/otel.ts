@@ -10,7 +10,7 @@
  */
 
 import { type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api'
-import { describe } from './describe.js'
+import { describe, hasMethod } from './describe.js'
 import type { RuntimeEvent } from './events.js'
 import { createMetricRecorder } from './otel/metrics.js'
 import { recordSpan } from './otel/spans.js'
@@ -41,24 +41,39 @@ export function instrumentRuntime(
   runtime: InstrumentableRuntime,
   options: InstrumentRuntimeOptions = {},
 ): () => void {
-  if (typeof runtime?.subscribeEvents !== 'function') {
+  if (!hasMethod(runtime, 'subscribeEvents')) {
     fail(`expected a runtime from createTaskRuntime(), received ${describe(runtime)}`)
   }
   if (options === null || typeof options !== 'object') {
     fail(`options must be an object, received ${describe(options)}`)
   }
-  for (const key of Object.keys(options)) {
+  // Read once, each read named: a revoked Proxy or a getter that throws fails here, said so
+  // (what it threw is the error's cause).
+  let keys: string[]
+  try {
+    keys = Object.keys(options)
+  } catch (cause) {
+    throw new TypeError('instrumentRuntime: its options could not be read', { cause })
+  }
+  for (const key of keys) {
     // A misspelt provider would otherwise fall back to the global one without a word.
     if (key !== 'tracerProvider' && key !== 'meterProvider') {
       fail(`no option "${key}" (options: tracerProvider, meterProvider)`)
     }
   }
-  const { tracerProvider = trace.getTracerProvider(), meterProvider = metrics.getMeterProvider() } =
-    options
-  if (typeof tracerProvider?.getTracer !== 'function') {
+  const read = <K extends keyof InstrumentRuntimeOptions>(key: K) => {
+    try {
+      return options[key]
+    } catch (cause) {
+      throw new TypeError(`instrumentRuntime: reading ${key} threw`, { cause })
+    }
+  }
+  const tracerProvider = read('tracerProvider') ?? trace.getTracerProvider()
+  const meterProvider = read('meterProvider') ?? metrics.getMeterProvider()
+  if (!hasMethod(tracerProvider, 'getTracer')) {
     fail(`tracerProvider must be a TracerProvider, received ${describe(tracerProvider)}`)
   }
-  if (typeof meterProvider?.getMeter !== 'function') {
+  if (!hasMethod(meterProvider, 'getMeter')) {
     fail(`meterProvider must be a MeterProvider, received ${describe(meterProvider)}`)
   }
   const tracer = tracerProvider.getTracer(SCOPE)

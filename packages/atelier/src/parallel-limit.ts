@@ -5,7 +5,7 @@
  */
 
 import type { AbortTaskController } from './abort-task-controller.js'
-import { describe } from './describe.js'
+import { describe, hasMethod } from './describe.js'
 import { isAbortSignal, readOptions } from './options.js'
 import { type ChunkSource, chunksOf, isChunkSource } from './stream-chunks.js'
 import type { TaskStream } from './task-context.js'
@@ -135,7 +135,7 @@ export function parallelLimit<T, R>(
   fn: Mapper<T, R>,
   options: AnyOptions<T> = {},
 ): AsyncGenerator<R | ParallelSettled<T, R>, void, undefined> {
-  if (!isAsyncIterable(items) && typeof (items as any)?.[Symbol.iterator] !== 'function') {
+  if (!isAsyncIterable(items) && !hasMethod(items, Symbol.iterator)) {
     fail(TypeError, `items must be an Iterable or AsyncIterable, received ${describe(items)}`)
   }
   if (!Number.isInteger(limit) || limit < 1) {
@@ -163,7 +163,7 @@ export function parallelLimit<T, R>(
   }
   if (options.onError !== undefined) requireFunction('onError', options.onError)
   if (keyOf !== undefined) requireFunction('keyOf', keyOf)
-  if (abortTaskController !== undefined && typeof abortTaskController?.isAborted !== 'function') {
+  if (abortTaskController !== undefined && !hasMethod(abortTaskController, 'isAborted')) {
     fail(
       TypeError,
       `abortTaskController must be an AbortTaskController, received ${describe(abortTaskController)}`,
@@ -366,7 +366,7 @@ function readStep<T>(step: IteratorResult<T>): { done: true } | { done: false; v
 }
 
 function isAsyncIterable<T>(items: Source<T>): items is AsyncIterable<T> {
-  return typeof (items as any)?.[Symbol.asyncIterator] === 'function'
+  return hasMethod(items, Symbol.asyncIterator)
 }
 
 /** A key is a non-empty string; anything else means the item has no key. */

@@ -12,7 +12,7 @@ import type { ExecutorEvents } from './facts.js'
 import { createObservability } from './observability/observability.js'
 import { subscribeRuntimeSnapshot } from './observability/snapshots.js'
 import {
-  rejectUnknownOptions,
+  readOptions,
   resolveTaskConfig,
   type TaskConfig,
   type TaskRuntimeConfig,
@@ -52,9 +52,13 @@ export function createTaskRuntime(config: TaskRuntimeConfig = {}): TaskRuntime {
       `createTaskRuntime takes an optional config object, received ${describe(config)}`,
     )
   }
-  rejectUnknownOptions('createTaskRuntime', config, RUNTIME_OPTIONS)
+  const { observability: observabilityConfig } = readOptions(
+    'createTaskRuntime',
+    config,
+    RUNTIME_OPTIONS,
+  ) as TaskRuntimeConfig
   const bus = new EventBus<ExecutorEvents>()
-  const observability = createObservability(bus, config.observability)
+  const observability = createObservability(bus, observabilityConfig)
   const abortTaskController = new AbortTaskController()
   const tasks = new Map<string, TaskExecutor>()
   let generated = 0

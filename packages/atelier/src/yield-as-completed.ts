@@ -3,6 +3,8 @@
  * `parallelLimit` it limits nothing; the work is running before it is called.
  */
 
+import { describe, hasMethod } from './describe.js'
+
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 
 /**
@@ -18,9 +20,9 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 export function yieldAsCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
 ): AsyncGenerator<T, void, unknown> {
-  if (typeof (promises as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function') {
+  if (!hasMethod(promises, Symbol.iterator)) {
     throw new TypeError(
-      `yieldAsCompleted: promises must be an Iterable, received ${promises === null ? 'null' : typeof promises}`,
+      `yieldAsCompleted: promises must be an Iterable, received ${describe(promises)}`,
     )
   }
   const settled: Settled<T>[] = [] // in settlement order, not yet yielded

@@ -5,7 +5,7 @@
 
 import { describe } from '../describe.js'
 import type { ExecutorEvents, FactSource } from '../facts.js'
-import { MAX_TIMER_MS, rejectUnknownOptions } from '../options.js'
+import { MAX_TIMER_MS, readOptions } from '../options.js'
 import { reportListenerError } from '../report-error.js'
 import type {
   RuntimeSnapshot,
@@ -43,8 +43,23 @@ export function subscribeRuntimeSnapshot(
       `subscribeRuntimeSnapshot options must be an object, received ${describe(options)}`,
     )
   }
-  rejectUnknownOptions('subscribeRuntimeSnapshot', options, SUBSCRIPTION_OPTIONS)
-  const { intervalMs = 250, emitImmediately = true, onlyOnChange = true } = options
+  const {
+    intervalMs = 250,
+    emitImmediately = true,
+    onlyOnChange = true,
+  } = readOptions(
+    'subscribeRuntimeSnapshot',
+    options,
+    SUBSCRIPTION_OPTIONS,
+  ) as SnapshotSubscriptionOptions
+  for (const [name, value] of [
+    ['emitImmediately', emitImmediately],
+    ['onlyOnChange', onlyOnChange],
+  ] as const) {
+    if (typeof value !== 'boolean') {
+      throw new TypeError(`${name} must be a boolean, received ${describe(value)}`)
+    }
+  }
   if (
     typeof intervalMs !== 'number' ||
     !(intervalMs >= 0) ||

@@ -12,6 +12,7 @@ import {
   type TraceEvent,
   toEventError,
 } from '../events.js'
+import { readOptions } from '../options.js'
 import { OUTCOMES, outcomeOfError } from '../outcomes.js'
 import { randomId } from '../trace-context.js'
 import { drawOnTrack, measure, type TimelineMode } from './timeline.js'
@@ -73,6 +74,9 @@ export function createTraceFactory(options: TraceFactoryOptions): (name?: string
 }
 
 const STATUSES: readonly SpanStatus[] = ['ok', 'error', 'canceled']
+const END_OPTIONS: ReadonlySet<string> = new Set(['status', 'error'] satisfies Array<
+  keyof TraceEndOptions
+>)
 
 /** `trace.end`'s argument, read once: its getters run here, and a status is one a span has. */
 function readEnd(result: TraceEndOptions | undefined): TraceEndOptions {
@@ -82,7 +86,7 @@ function readEnd(result: TraceEndOptions | undefined): TraceEndOptions {
       `trace.end takes an optional { status, error }, received ${describe(result)}`,
     )
   }
-  const { status, error } = result
+  const { status, error } = readOptions('trace.end', result, END_OPTIONS) as TraceEndOptions
   if (status !== undefined && !STATUSES.includes(status)) {
     throw new TypeError(
       `trace.end: status must be one of ${STATUSES.join(', ')}, received ${describe(status)}`,

@@ -6,6 +6,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { createTaskRuntime, type TaskRuntime } from '../../src/index'
 import { mountInspector } from '../../src/inspector'
+import { hostileOptions, isEngineMessage } from '../support/hostile'
+import { mulberry32 } from '../support/random'
 import { define, outcome } from './fixtures/define'
 import { gate, release, started } from './fixtures/harness'
 
@@ -335,6 +337,49 @@ describe('mountInspector, floating', () => {
     expect(hosts()).toHaveLength(0)
     expect(document.body.innerHTML).toBe(bodyBefore)
     expect(live).toEqual({ events: 0, snapshots: 0 })
+    expect(leaks).toMatchObject({ listeners: 0, observers: 0, frames: 0 })
+  })
+
+  test('random hostile options: mounted, or refused naming the option and leaving nothing (seeded)', () => {
+    const envSeed = (import.meta as { env?: Record<string, string | undefined> }).env
+      ?.VITE_FUZZ_SEED
+    const base =
+      envSeed === 'random' ? (Math.random() * 2 ** 32) >>> 0 : Number(envSeed ?? 0x1175) >>> 0
+    const known = [
+      'container',
+      'position',
+      'initiallyOpen',
+      'title',
+      'windowMs',
+      'recentCalls',
+      'snapshotIntervalMs',
+    ]
+    const leaks = pageLeaks()
+    const { runtime, live } = countedRuntime()
+    const bodyBefore = document.body.innerHTML
+    for (let round = 0; round < 300; round++) {
+      const seed = (base + round) >>> 0
+      const random = mulberry32(seed)
+      const { options, keys } = hostileOptions(random, known)
+      let unmount: (() => void) | undefined
+      try {
+        unmount = mountInspector(runtime, options)
+      } catch (error) {
+        const where = `seed ${seed}, keys ${JSON.stringify(keys)}: ${(error as Error).message}`
+        expect(
+          [TypeError, RangeError].some((type) => error instanceof type),
+          where,
+        ).toBe(true)
+        expect(isEngineMessage((error as Error).message), where).toBe(false)
+        expect(
+          keys.some((key) => (error as Error).message.includes(key)),
+          where,
+        ).toBe(true)
+      }
+      unmount?.()
+      expect(document.body.innerHTML, `seed ${seed}`).toBe(bodyBefore)
+      expect(live, `seed ${seed}`).toEqual({ events: 0, snapshots: 0 })
+    }
     expect(leaks).toMatchObject({ listeners: 0, observers: 0, frames: 0 })
   })
 

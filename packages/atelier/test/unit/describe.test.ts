@@ -1,5 +1,5 @@
 import { expect, describe as group, it } from 'vitest'
-import { describe, tagOf, textOf } from '../../src/describe.js'
+import { describe, hasMethod, tagOf, textOf } from '../../src/describe.js'
 
 const revoked = () => {
   const { proxy, revoke } = Proxy.revocable({}, {})
@@ -35,5 +35,28 @@ group('describing values never throws and never walks them', () => {
     expect(tagOf(new Frame())).toBe('[object Frame]')
     expect(textOf(Symbol('s'))).toBe('Symbol(s)')
     expect(describe(Symbol('s'))).toBe('Symbol(s)')
+  })
+})
+
+group('hasMethod: a shape check that never throws', () => {
+  it('finds own, inherited and symbol-keyed methods, and nothing else', () => {
+    expect(hasMethod({ run() {} }, 'run')).toBe(true)
+    expect(hasMethod([], Symbol.iterator)).toBe(true)
+    expect(hasMethod(new Map(), 'get')).toBe(true)
+    expect(hasMethod({ run: 1 }, 'run')).toBe(false)
+    expect(hasMethod('text', 'at')).toBe(true)
+    for (const value of [undefined, null, 0, Object.create(null)]) {
+      expect(hasMethod(value, 'run')).toBe(false)
+    }
+  })
+
+  it('a revoked Proxy or a getter that throws has no method', () => {
+    expect(hasMethod(revoked(), 'run')).toBe(false)
+    const hostile = {
+      get run(): never {
+        throw new Error('getter threw')
+      },
+    }
+    expect(hasMethod(hostile, 'run')).toBe(false)
   })
 })

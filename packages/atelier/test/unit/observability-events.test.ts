@@ -234,7 +234,12 @@ describe('traces: bad arguments', () => {
           throw new TypeError('no error here')
         },
       },
-      'no error here',
+      'trace.end: reading error threw: TypeError: no error here',
+    ],
+    [
+      'an unknown key',
+      { stauts: 'ok' },
+      'trace.end has no option "stauts"; did you mean "status"? (options: status, error)',
     ],
   ])(
     'trace.end with %s throws, and the trace can still be ended well',

@@ -90,7 +90,7 @@ describe('yieldAsCompleted', () => {
 
   it('throws a TypeError at call time for a non-iterable', () => {
     expect(() => yieldAsCompleted(42 as never)).toThrow(
-      new TypeError('yieldAsCompleted: promises must be an Iterable, received number'),
+      new TypeError('yieldAsCompleted: promises must be an Iterable, received 42'),
     )
     expect(() => yieldAsCompleted(null as never)).toThrow(TypeError)
   })
