@@ -41,8 +41,8 @@ const KB = 1024
  * go; a change that must add some (a fix) raises it in the open, saying why in its commit.
  */
 export const ENTRIES = [
-  { name: 'atelier', source: 'src/index.ts', budget: 9 * KB, ceiling: 26_900 },
-  { name: 'atelier/worker', source: 'src/worker.ts', budget: 3 * KB, ceiling: 7_400 },
+  { name: 'atelier', source: 'src/index.ts', budget: 9 * KB, ceiling: 26_950 },
+  { name: 'atelier/worker', source: 'src/worker.ts', budget: 3 * KB, ceiling: 7_520 },
   { name: 'atelier/otel', source: 'src/otel.ts', budget: 2 * KB, ceiling: 2 * KB },
   { name: 'atelier/inspector', source: 'src/inspector.ts', budget: 12 * KB, ceiling: 12 * KB },
   {
@@ -58,7 +58,7 @@ task.echo(1).then(console.log)`,
     contents: `import { serve } from './worker.js'
 serve({ echo: (value) => value })`,
     budget: 3 * KB,
-    ceiling: 7_400,
+    ceiling: 7_460,
   },
 ]
 

@@ -43,11 +43,24 @@ export function invoke(
  * The handlers that can be called, by name: own functions only, so an inherited name (toString,
  * constructor, __proto__) is never a handler. Built once; each call looks its handler up here.
  */
-export function handlerTable(handlers: object): Map<string, HandlerEntry> {
+export function handlerTable(caller: string, handlers: object): Map<string, HandlerEntry> {
   const table = handlers as Record<string, unknown>
   const entries = new Map<string, HandlerEntry>()
-  for (const name of Object.keys(table)) {
-    const fn = table[name]
+  // Read once, here, each failure named: the worker then fails to start with a message that
+  // says which of its handlers could not be read, rather than the engine's words.
+  let names: string[]
+  try {
+    names = Object.keys(table)
+  } catch (cause) {
+    throw new TypeError(`${caller}: its handlers could not be read`, { cause })
+  }
+  for (const name of names) {
+    let fn: unknown
+    try {
+      fn = table[name]
+    } catch (cause) {
+      throw new TypeError(`${caller}: reading handler "${name}" threw`, { cause })
+    }
     if (typeof fn !== 'function') continue
     // The context goes after the declared parameters (a function's `length` counts those
     // before the first default), so skipped optional arguments leave room for it.

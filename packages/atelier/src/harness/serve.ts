@@ -10,6 +10,7 @@
  * whenever it gets there: the executor posts no call before it hears that.
  */
 
+import { hasMethod } from '../describe.js'
 import { UnknownMethodError } from '../errors.js'
 import { nodeParentPort } from '../host.js'
 import type { CallMessage, ConnectMethod, ReadyMessage, SerializedError } from '../wire/protocol.js'
@@ -81,8 +82,13 @@ function createHarness(
       `${caller} needs an object of handler functions, received ${handlers === null ? 'null' : typeof handlers}`,
     )
   }
+  if (!hasMethod(port, 'postMessage') || !hasMethod(port, 'addEventListener')) {
+    throw new TypeError(
+      `${caller}: the endpoint needs postMessage and addEventListener (a MessagePort, a worker's scope)`,
+    )
+  }
+  const entries = handlerTable(caller, handlers)
   const out = new HarnessOutbox(port)
-  const entries = handlerTable(handlers)
   const methods = [...entries.keys()]
   const streaming = methods.filter((name) => entries.get(name)!.streams)
 

@@ -9,6 +9,8 @@ import { serve } from '../../src/harness/serve.js'
 import type { TaskContext } from '../../src/task-context.js'
 import type { ExecutorMessage, HarnessMessage } from '../../src/wire/protocol.js'
 import { deserializeError } from '../../src/wire/serialize-error.js'
+import { hostileOptions, hostileValue, isEngineMessage } from '../support/hostile.js'
+import { mulberry32 } from '../support/random.js'
 
 const ports: MessagePort[] = []
 afterEach(() => {
@@ -351,6 +353,35 @@ describe('serve() on a MessagePort', () => {
     expect(aborted).toBe(false)
     finish('ok')
     expect(await end.answer(1)).toEqual(['atelier:result', 1, 'ok'])
+  })
+})
+
+describe('serve(): its arguments (seeded)', () => {
+  it("serves, or throws a TypeError that names serve and what was wrong, never the engine's words", () => {
+    const envSeed = (import.meta as { env?: Record<string, string | undefined> }).env
+      ?.VITE_FUZZ_SEED
+    const base =
+      envSeed === 'random' ? (Math.random() * 2 ** 32) >>> 0 : Number(envSeed ?? 0x5e7e) >>> 0
+    for (let round = 0; round < 300; round++) {
+      const seed = (base + round) >>> 0
+      const random = mulberry32(seed)
+      const { port1, port2 } = new MessageChannel()
+      ports.push(port1, port2)
+      // Handlers: a hostile value, or an object of hostile members (some getters that throw).
+      const handlers =
+        random() < 0.5 ? hostileValue(random) : hostileOptions(random, ['run', 'stop']).options
+      // The endpoint: this channel's port, or a hostile value (never undefined: that would
+      // mean this test thread's own parent port).
+      const endpoint = random() < 0.5 ? port2 : (hostileValue(random) ?? null)
+      try {
+        serve(handlers as object, endpoint as never)
+      } catch (error) {
+        const { message } = error as Error
+        expect(error, `seed ${seed}: ${message}`).toBeInstanceOf(TypeError)
+        expect(message, `seed ${seed}`).toMatch(/^serve[: ]/)
+        expect(isEngineMessage(message), `seed ${seed}: ${message}`).toBe(false)
+      }
+    }
   })
 })
 
