@@ -50,14 +50,10 @@ export class AbortTaskController {
     try {
       // A string is iterable too: its characters are not the keys anyone meant.
       if (typeof keys !== 'string' && hasMethod(keys, Symbol.iterator)) list = [...keys]
-    } catch (error) {
+    } catch (cause) {
       // A revoked Proxy, an iterator that throws: said here, with what it threw.
-      throw new TypeError(
-        `AbortTaskController.abortMany: keys could not be read: ${textOf(error)}`,
-        {
-          cause: error,
-        },
-      )
+      const message = `AbortTaskController.abortMany: keys could not be read: ${textOf(cause)}`
+      throw new TypeError(message, { cause })
     }
     if (list === undefined) {
       throw new TypeError(

@@ -130,8 +130,9 @@ function resolveOptions(given: InspectorOptions) {
   if (container !== undefined && !hasMethod(container, 'append')) {
     bad('container', 'an element', container)
   }
-  if (!POSITIONS.includes(position))
+  if (!POSITIONS.includes(position)) {
     bad('position', `one of ${POSITIONS.join(', ')}`, position, RangeError)
+  }
   if (typeof initiallyOpen !== 'boolean') bad('initiallyOpen', 'a boolean', initiallyOpen)
   if (typeof title !== 'string') bad('title', 'a string', title)
   if (typeof windowMs !== 'number' || !(windowMs > 0) || windowMs > MAX_TIMER_MS) {

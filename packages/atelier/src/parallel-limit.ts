@@ -227,9 +227,11 @@ async function* run<T, R>(
     running--
     try {
       if (!closed && !failure && outcome) {
-        if (failFast && !outcome.ok && !skipped(outcome))
+        if (failFast && !outcome.ok && !skipped(outcome)) {
           failure = { error: outcome.error, outcome }
-        else queue.push(outcome)
+        } else {
+          queue.push(outcome)
+        }
       }
     } catch (error) {
       // The controller's `isAborted` threw: that ends the run, as a source's error does. Thrown
