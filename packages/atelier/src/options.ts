@@ -382,7 +382,7 @@ function duration(name: string, value: unknown, allowZero = false): number | und
   return value
 }
 
-const TASK_OPTIONS: ReadonlySet<string> = new Set([
+export const TASK_OPTIONS: ReadonlySet<string> = new Set([
   'type',
   'worker',
   'init',
@@ -405,7 +405,7 @@ const TASK_OPTIONS: ReadonlySet<string> = new Set([
   'priorityAgingMs',
 ] satisfies Array<keyof TaskConfig>)
 
-const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
+export const DISPATCH_OPTIONS: ReadonlySet<string> = new Set([
   'key',
   'signal',
   'trace',

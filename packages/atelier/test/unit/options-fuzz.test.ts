@@ -7,7 +7,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { AbortTaskController } from '../../src/abort-task-controller.js'
-import { resolveDispatchOptions, resolveTaskConfig } from '../../src/options.js'
+import {
+  DISPATCH_OPTIONS,
+  resolveDispatchOptions,
+  resolveTaskConfig,
+  TASK_OPTIONS,
+} from '../../src/options.js'
 import { instrumentRuntime } from '../../src/otel.js'
 import { parallelLimit } from '../../src/parallel-limit.js'
 import { createTaskRuntime } from '../../src/runtime.js'
@@ -36,28 +41,7 @@ const ENTRY_POINTS: EntryPoint[] = [
   {
     name: 'defineTask',
     label: 'defineTask',
-    known: [
-      'type',
-      'worker',
-      'init',
-      'poolSize',
-      'keyOf',
-      'timeoutMs',
-      'crashPolicy',
-      'crashMaxRetries',
-      'taskName',
-      'taskId',
-      'maxInFlight',
-      'maxQueueDepth',
-      'queuePolicy',
-      'balancer',
-      'idleTimeoutMs',
-      'cancelGraceMs',
-      'connectTimeoutMs',
-      'streamWindow',
-      'priority',
-      'priorityAgingMs',
-    ],
+    known: [...TASK_OPTIONS],
     call: (options, whole) =>
       resolveTaskConfig(
         !whole
@@ -73,16 +57,7 @@ const ENTRY_POINTS: EntryPoint[] = [
   {
     name: 'with()',
     label: 'with()',
-    known: [
-      'key',
-      'signal',
-      'trace',
-      'transfer',
-      'transferResult',
-      'onProgress',
-      'streamWindow',
-      'priority',
-    ],
+    known: [...DISPATCH_OPTIONS],
     call: (options) => resolveDispatchOptions(options),
   },
   {
