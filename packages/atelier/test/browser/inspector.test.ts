@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { createTaskRuntime, type TaskRuntime } from '../../src/index'
 import { mountInspector } from '../../src/inspector'
+import { INSPECTOR_OPTIONS } from '../../src/inspector/options'
 import { hostileOptions, isEngineMessage } from '../support/hostile'
 import { mulberry32 } from '../support/random'
 import { define, outcome } from './fixtures/define'
@@ -345,15 +346,7 @@ describe('mountInspector, floating', () => {
       ?.VITE_FUZZ_SEED
     const base =
       envSeed === 'random' ? (Math.random() * 2 ** 32) >>> 0 : Number(envSeed ?? 0x1175) >>> 0
-    const known = [
-      'container',
-      'position',
-      'initiallyOpen',
-      'title',
-      'windowMs',
-      'recentCalls',
-      'snapshotIntervalMs',
-    ]
+    const known = [...INSPECTOR_OPTIONS]
     const leaks = pageLeaks()
     const { runtime, live } = countedRuntime()
     const bodyBefore = document.body.innerHTML
